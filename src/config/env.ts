@@ -1,0 +1,55 @@
+import { z } from 'zod'
+
+const bool = (name: string) => z.enum(['true', 'false', '1', '0'], {
+  error: `${name} must be "true" or "false"`
+}).transform((v) => v === 'true' || v === '1')
+
+const int = (name: string, min: number, max: number) => z.string()
+  .regex(/^\d+$/, { error: `${name} must be a whole number between ${min} and ${max}` })
+  .transform(Number)
+  .pipe(z.number().min(min, { error: `${name} must be at least ${min}` })
+    .max(max, { error: `${name} must be at most ${max}` }))
+
+const url = (name: string, protocols: string[]) => z.string().refine((value) => {
+  try {
+    return protocols.includes(new URL(value).protocol)
+  } catch {
+    return false
+  }
+}, { error: `${name} must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` })
+
+/**
+ * The environment the gateway reads, by the names of product.md section 8 plus a few tuning knobs.
+ * Every entry is a string in the environment; each parser names its variable in its message, so
+ * start-up can stop with one sentence.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  PANGOLIN_URL: url('PANGOLIN_URL', ['http:', 'https:']).optional(),
+  PANGOLIN_API_KEY: z.string().regex(/^[^.\s]+\.[^.\s]+$/, {
+    error: 'PANGOLIN_API_KEY must look like <apiKeyId>.<secret>'
+  }).optional(),
+  PANGOLIN_API_KEY_FILE: z.string().min(1, { error: 'PANGOLIN_API_KEY_FILE must be a file path' }).optional(),
+  PANGOLIN_KEYS_FILE: z.string().min(1, { error: 'PANGOLIN_KEYS_FILE must be a file path' }).optional(),
+  PANGOLIN_TIMEOUT_MS: int('PANGOLIN_TIMEOUT_MS', 100, 600_000).default(10_000),
+  PANGOLIN_MAX_IN_FLIGHT: int('PANGOLIN_MAX_IN_FLIGHT', 1, 1024).default(16),
+  PANGOLIN_QUEUE_TIMEOUT_MS: int('PANGOLIN_QUEUE_TIMEOUT_MS', 1, 600_000).default(5_000),
+  PANGOLIN_RETRY_ATTEMPTS: int('PANGOLIN_RETRY_ATTEMPTS', 1, 10).default(3),
+  DATABASE_URL: z.string().refine((v) => v.startsWith('sqlite:') || v.startsWith('postgres://') ||
+    v.startsWith('postgresql://') || v === ':memory:', {
+    error: 'DATABASE_URL must be sqlite:<path>, :memory: or postgres://…'
+  }).default('sqlite:./data/gateway.db'),
+  REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']).optional(),
+  GATEWAY_TOKEN_SECRET: z.string().min(32, {
+    error: 'GATEWAY_TOKEN_SECRET must be at least 32 characters'
+  }).optional(),
+  HOST: z.string().min(1, { error: 'HOST must be a host name or address' }).default('0.0.0.0'),
+  PORT: int('PORT', 0, 65535).default(8080),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'
+  }).default('info'),
+  GRAPHIQL: bool('GRAPHIQL').optional(),
+  INTROSPECTION: bool('INTROSPECTION').optional()
+})
+
+export type Env = z.infer<typeof envSchema>

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs'
+import { ConfigError } from './config-error.js'
+import { envSchema } from './env.js'
+import { parseKeysFile, type UpstreamKey } from './keys.js'
+
+export { ConfigError }
+
+export interface Config {
+  readonly production: boolean
+  readonly pangolin: {
+    readonly url: string | undefined
+    readonly keys: readonly UpstreamKey[]
+    readonly timeoutMs: number
+    readonly maxInFlight: number
+    readonly queueTimeoutMs: number
+    readonly retryAttempts: number
+  }
+  readonly databaseUrl: string
+  readonly redisUrl: string | undefined
+  readonly tokenSecret: string | undefined
+  readonly host: string
+  readonly port: number
+  readonly logLevel: string
+  readonly graphiql: boolean
+  readonly introspection: boolean
+}
+
+export interface LoadOptions {
+  /** `serve` needs Pangolin's address and a key; `migrate` and `clients` do not. */
+  requireUpstream?: boolean
+}
+
+/** Reads and checks the environment once. Throws a ConfigError whose message is one sentence. */
+export function loadConfig (env: NodeJS.ProcessEnv, options: LoadOptions = {}): Config {
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const name = String(issue.path[0] ?? 'environment')
+    throw new ConfigError(issue.message.startsWith(name) ? `${issue.message}.` : `${name}: ${issue.message}.`)
+  }
+  const e = parsed.data
+  const production = e.NODE_ENV === 'production'
+
+  const keys = readKeys(e.PANGOLIN_API_KEY, e.PANGOLIN_API_KEY_FILE, e.PANGOLIN_KEYS_FILE)
+  if (options.requireUpstream === true) {
+    if (e.PANGOLIN_URL === undefined) {
+      throw new ConfigError('PANGOLIN_URL is required: the Integration API address, e.g. http://pangolin:3003/v1.')
+    }
+    if (keys.length === 0) {
+      throw new ConfigError('PANGOLIN_API_KEY, PANGOLIN_API_KEY_FILE or PANGOLIN_KEYS_FILE is required.')
+    }
+    if (e.GATEWAY_TOKEN_SECRET === undefined) {
+      throw new ConfigError('GATEWAY_TOKEN_SECRET is required: at least 32 random characters.')
+    }
+  }
+
+  return deepFreeze({
+    production,
+    pangolin: {
+      url: e.PANGOLIN_URL?.replace(/\/+$/, ''),
+      keys,
+      timeoutMs: e.PANGOLIN_TIMEOUT_MS,
+      maxInFlight: e.PANGOLIN_MAX_IN_FLIGHT,
+      queueTimeoutMs: e.PANGOLIN_QUEUE_TIMEOUT_MS,
+      retryAttempts: e.PANGOLIN_RETRY_ATTEMPTS
+    },
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    tokenSecret: e.GATEWAY_TOKEN_SECRET,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    graphiql: e.GRAPHIQL ?? !production,
+    introspection: e.INTROSPECTION ?? !production
+  })
+}
+
+/** The three ways of giving keys are exclusive, so that nobody wonders which one wins. */
+export function readKeys (inline?: string, file?: string, keysFile?: string): UpstreamKey[] {
+  const given = [inline, file, keysFile].filter((v) => v !== undefined).length
+  if (given > 1) {
+    throw new ConfigError('Set only one of PANGOLIN_API_KEY, PANGOLIN_API_KEY_FILE and PANGOLIN_KEYS_FILE.')
+  }
+  if (inline !== undefined) return [{ primary: inline, orgs: '*' }]
+  if (file !== undefined) {
+    const key = readText('PANGOLIN_API_KEY_FILE', file).trim()
+    if (!/^[^.\s]+\.[^.\s]+$/.test(key)) {
+      throw new ConfigError('PANGOLIN_API_KEY_FILE must hold one key like <apiKeyId>.<secret>.')
+    }
+    return [{ primary: key, orgs: '*' }]
+  }
+  if (keysFile !== undefined) return parseKeysFile(readText('PANGOLIN_KEYS_FILE', keysFile))
+  return []
+}
+
+function readText (name: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new ConfigError(`${name} names a file that cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`)
+  }
+}
+
+function deepFreeze<T> (value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}
+
+export type { UpstreamKey }
