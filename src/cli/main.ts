@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util'
+import { ConfigError } from '../config/index.js'
+import { runClients } from './clients.js'
+import { runDemo } from './demo.js'
+import { runEmulator } from './emulator.js'
+import { runMigrate } from './migrate.js'
+import { runServe } from './serve.js'
+
+const USAGE = `usage: pangolin-gateway [command]
+
+commands:
+  serve                 serve the gateway against PANGOLIN_URL (the default)
+  demo                  start a seeded Pangolin emulator and a gateway in front of it
+  emulator              start the Pangolin emulator alone (PORT, default 3003)
+  migrate               apply the store's migrations and exit
+  clients create --name NAME --orgs acme,globex|'*' --scopes read,provision
+  clients list
+  clients revoke ID
+`
+
+async function main (argv: string[]): Promise<number> {
+  const [command = 'serve', ...rest] = argv
+  switch (command) {
+    case 'serve': return await runServe()
+    case 'demo': return await runDemo()
+    case 'emulator': return await runEmulator()
+    case 'migrate': return await runMigrate()
+    case 'clients': return await runClients(rest)
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE)
+      return 0
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${USAGE}`)
+      return 2
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  if (code !== -1) process.exitCode = code
+}, (err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`pangolin-gateway: ${err.message}\n`)
+    process.exitCode = 78 // EX_CONFIG
+    return
+  }
+  process.stderr.write(`pangolin-gateway: ${(err as Error).stack ?? String(err)}\n`)
+  process.exitCode = 1
+})
+
+export { parseArgs }

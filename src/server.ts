@@ -1,0 +1,75 @@
+import type { FastifyInstance } from 'fastify'
+import type { Logger } from 'pino'
+import { buildApp } from './app.js'
+import { readKeys, type Config } from './config/index.js'
+import { createServices, type Services } from './services/index.js'
+import { openDatabase, type Database } from './store/database.js'
+import { createPangolinClient, KeyRing } from './upstream/index.js'
+
+export interface Gateway {
+  readonly app: FastifyInstance
+  readonly services: Services
+  readonly database: Database
+  readonly keys: KeyRing
+  /** The address the server listens on, e.g. http://127.0.0.1:8080 */
+  readonly url: string
+  /** Re-reads the upstream keys from the environment's sources (what SIGHUP does). */
+  reloadKeys (env?: NodeJS.ProcessEnv): void
+  close (): Promise<void>
+}
+
+/**
+ * Wires the layers bottom-up (store, upstream client, services, transports) and listens. The
+ * config is already validated; anything that fails here is an operator problem worth a crash.
+ */
+export async function startGateway (config: Config, logger: Logger): Promise<Gateway> {
+  const database = await openDatabase(config.databaseUrl)
+  const applied = await database.migrate()
+  if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied')
+
+  const keys = new KeyRing(config.pangolin.keys)
+  const pangolin = createPangolinClient({
+    baseUrl: config.pangolin.url!,
+    keys,
+    logger: logger.child({ component: 'upstream' }),
+    timeoutMs: config.pangolin.timeoutMs,
+    maxInFlight: config.pangolin.maxInFlight,
+    queueTimeoutMs: config.pangolin.queueTimeoutMs,
+    retry: { attempts: config.pangolin.retryAttempts }
+  })
+
+  const services = createServices({ database, pangolin, tokenSecret: config.tokenSecret!, logger })
+  const app = await buildApp({
+    services,
+    logger,
+    graphiql: config.graphiql,
+    introspection: config.introspection,
+    ready: async () => ({
+      store: await database.ping().then(() => 'ok' as const, () => 'down' as const),
+      pangolin: await pangolin.health().then(() => 'ok' as const, () => 'down' as const)
+    })
+  })
+
+  await app.listen({ host: config.host, port: config.port })
+  const address = app.server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : config.port
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host
+
+  return {
+    app,
+    services,
+    database,
+    keys,
+    url: `http://${host}:${port}`,
+    reloadKeys (env = process.env) {
+      const next = readKeys(env.PANGOLIN_API_KEY, env.PANGOLIN_API_KEY_FILE, env.PANGOLIN_KEYS_FILE)
+      keys.replace(next)
+      logger.info({ keys: next.length }, 'upstream keys reloaded')
+    },
+    async close () {
+      await app.close()
+      await pangolin.close()
+      await database.close()
+    }
+  }
+}

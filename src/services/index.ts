@@ -1,0 +1,27 @@
+import type { Logger } from 'pino'
+import type { Database } from '../store/database.js'
+import { AuditRepo } from '../store/audit-repo.js'
+import { ClientsRepo } from '../store/clients-repo.js'
+import type { PangolinClient } from '../upstream/types.js'
+import { AdminService } from './admin.js'
+import { AuditLog } from './audit.js'
+import { Catalog } from './catalog.js'
+import { ClientService } from './clients.js'
+
+export interface Services {
+  catalog: Catalog
+  clients: ClientService
+  audit: AuditLog
+  admin: AdminService
+}
+
+export function createServices (deps: { database: Database, pangolin: PangolinClient, tokenSecret: string, logger: Logger }): Services {
+  const clients = new ClientService(new ClientsRepo(deps.database.db), deps.tokenSecret)
+  const audit = new AuditLog(new AuditRepo(deps.database.db), deps.logger)
+  return {
+    catalog: new Catalog(deps.pangolin),
+    clients,
+    audit,
+    admin: new AdminService(clients, audit)
+  }
+}

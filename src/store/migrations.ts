@@ -1,0 +1,54 @@
+import type { CreateTableBuilder, Kysely, Migration } from 'kysely'
+
+export type Dialect = 'sqlite' | 'postgres'
+
+/** The one column type that differs: an auto-incrementing key, for stable cursor order. */
+function withSequence<T extends string> (table: CreateTableBuilder<T, never>, dialect: Dialect) {
+  return dialect === 'postgres'
+    ? table.addColumn('seq', 'bigserial', (c) => c.primaryKey())
+    : table.addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+}
+
+/**
+ * Migrations live in code, keyed by a sortable name, so that a built image carries them and both
+ * dialects run the same list. Never edit one that has shipped: add the next.
+ */
+export function buildMigrations (dialect: Dialect): Record<string, Migration> {
+  return {
+  '0001_clients_and_audit': {
+    async up (db: Kysely<any>) {
+      await db.schema.createTable('clients')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('orgs', 'text', (c) => c.notNull())
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .addColumn('last_used_at', 'text')
+        .execute()
+
+      await withSequence(db.schema.createTable('audit_events'), dialect)
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('client_id', 'text')
+        .addColumn('client_name', 'text')
+        .addColumn('org_id', 'text')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('input', 'text')
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('error_code', 'text')
+        .addColumn('operation_id', 'text')
+        .addColumn('request_id', 'text')
+        .addColumn('pangolin_ids', 'text')
+        .execute()
+      await db.schema.createIndex('audit_events_org').on('audit_events').columns(['org_id', 'seq']).execute()
+      await db.schema.createIndex('audit_events_client').on('audit_events').columns(['client_id', 'seq']).execute()
+    },
+    async down (db: Kysely<any>) {
+      await db.schema.dropTable('audit_events').execute()
+      await db.schema.dropTable('clients').execute()
+    }
+  }
+  }
+}

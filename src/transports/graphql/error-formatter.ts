@@ -1,0 +1,62 @@
+import { GraphQLError, type ExecutionResult } from 'graphql'
+import type { FastifyBaseLogger } from 'fastify'
+import { ERROR_CODES, isGatewayError, type ErrorCode } from '../../errors.js'
+
+interface FormatContext {
+  reply?: { request: { id: string, log: FastifyBaseLogger } }
+  app: { log: FastifyBaseLogger }
+}
+
+/**
+ * Deliberate errors (GatewayError) pass with their code and extensions; GraphQL's own parse and
+ * validation errors pass as BAD_USER_INPUT; everything else is masked, and only the log has it.
+ */
+export function formatErrors (execution: ExecutionResult & { statusCode?: number }, ctx: FormatContext) {
+  const log = ctx.reply?.request.log ?? ctx.app.log
+  const requestId = ctx.reply?.request.id
+  const errors = (execution.errors ?? []).flatMap((error) => expand(error)).map((error) => shape(error, log, requestId))
+
+  let statusCode = execution.data != null ? 200 : (execution.statusCode ?? 200)
+  if (execution.data == null && errors.length > 0 && execution.statusCode === undefined) {
+    const code = errors[0]?.extensions?.code as ErrorCode | undefined
+    statusCode = errors.length === 1 && code !== undefined && code in ERROR_CODES ? ERROR_CODES[code].status : 200
+  }
+  return { statusCode, response: { data: execution.data ?? null, errors } }
+}
+
+/** Mercurius wraps validation failures in one error that carries the list. */
+function expand (error: GraphQLError): GraphQLError[] {
+  const inner = (error.originalError as { errors?: unknown } | undefined)?.errors
+  if (Array.isArray(inner)) {
+    return inner.map((e) => e instanceof GraphQLError ? e : new GraphQLError(String((e as Error).message ?? e)))
+  }
+  return [error]
+}
+
+function shape (error: GraphQLError, log: FastifyBaseLogger, requestId: string | undefined) {
+  const original = error.originalError
+  const location = { ...(error.locations === undefined ? {} : { locations: error.locations }), ...(error.path === undefined ? {} : { path: error.path }) }
+
+  if (isGatewayError(original)) {
+    if (original.code === 'INTERNAL_SERVER_ERROR') log.error({ err: original }, 'internal error')
+    else log.info({ code: original.code, msg: original.message }, 'request refused')
+    return {
+      message: original.message,
+      ...location,
+      extensions: { code: original.code, ...original.extensions }
+    }
+  }
+
+  if (original === undefined || original === null || original instanceof GraphQLError) {
+    // A parse or validation error from graphql-js: about the query, safe to show.
+    const code = (error.extensions?.code as string | undefined) ?? 'BAD_USER_INPUT'
+    return { message: error.message, ...location, extensions: { ...error.extensions, code } }
+  }
+
+  log.error({ err: original }, 'unexpected error')
+  return {
+    message: 'Internal server error',
+    ...location,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', requestId }
+  }
+}

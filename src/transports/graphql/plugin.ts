@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { NoSchemaIntrospectionCustomRule } from 'graphql'
+import mercurius from 'mercurius'
+import type { Logger } from 'pino'
+import { SCHEMA_PATH } from '../../paths.js'
+import type { Services } from '../../services/index.js'
+import { formatErrors } from './error-formatter.js'
+import { buildResolvers } from './resolvers.js'
+
+export interface GraphqlOptions {
+  services: Services
+  graphiql: boolean
+  introspection: boolean
+}
+
+export function loadSchema (): string {
+  return readFileSync(SCHEMA_PATH, 'utf8')
+}
+
+/**
+ * GraphQL at /graphql. Authentication runs as a route hook, so an unauthenticated request never
+ * reaches parsing or resolvers; the context carries the caller and a per-request Reader.
+ */
+export async function graphqlPlugin (app: FastifyInstance, options: GraphqlOptions): Promise<void> {
+  const { services } = options
+
+  app.addHook('preHandler', async (request: FastifyRequest) => {
+    if (request.routeOptions.url !== '/graphql') return
+    request.principal = await services.clients.authenticate(request.headers.authorization)
+  })
+
+  await app.register(mercurius, {
+    schema: loadSchema(),
+    resolvers: buildResolvers(),
+    graphiql: options.graphiql,
+    jit: 1,
+    queryDepth: 12,
+    validationRules: options.introspection ? [] : [NoSchemaIntrospectionCustomRule],
+    errorFormatter: formatErrors as never,
+    context: (request: FastifyRequest) => ({
+      principal: request.principal!,
+      reader: services.catalog.reader(request.principal!, request.log as unknown as Logger),
+      services,
+      requestId: request.id
+    })
+  })
+
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: import('../../auth/scopes.js').Principal
+  }
+}
