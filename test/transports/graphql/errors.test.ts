@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto'
+import t from 'tap'
+import { buildApp } from '../../../src/app.js'
+import { createLogger } from '../../../src/observability/logger.js'
+import { createServices } from '../../../src/services/index.js'
+import { openDatabase } from '../../../src/store/database.js'
+import type { PangolinClient } from '../../../src/upstream/types.js'
+import { Writable } from 'node:stream'
+
+// A fake only for masking: nothing crosses a socket here.
+/** A client whose every call fails the way a bug would, with details no caller should see. */
+const broken = new Proxy({}, {
+  get: () => async () => { throw new TypeError('cannot read x of undefined at /srv/secret/path.ts:12') }
+}) as PangolinClient
+
+t.test('an unexpected error is masked as INTERNAL_SERVER_ERROR with the request id, and logged', async (t) => {
+  const logs: string[] = []
+  const logger = createLogger({
+    level: 'info',
+    destination: new Writable({ write (c, _e, cb) { logs.push(String(c)); cb() } })
+  })
+  const database = await openDatabase(':memory:')
+  await database.migrate()
+  const services = createServices({ database, pangolin: broken, tokenSecret: randomBytes(32).toString('hex'), logger })
+  const app = await buildApp({ services, logger, graphiql: false, introspection: true, ready: async () => ({}) })
+  t.teardown(async () => { await app.close(); await database.close() })
+  const { token } = await services.clients.create({ name: 'x', orgs: '*', scopes: ['read'] })
+
+  const response = await app.inject({
+    method: 'POST',
+    url: '/graphql',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    payload: { query: '{ org(orgId: "acme") { roles { name } } }' }
+  })
+  const body = response.json()
+  t.same(body, {
+    data: { org: null },
+    errors: [{
+      message: 'Internal server error',
+      locations: [{ line: 1, column: 23 }],
+      path: ['org', 'roles'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: body.errors[0].extensions.requestId }
+    }]
+  })
+  t.type(body.errors[0].extensions.requestId, 'string')
+  t.notMatch(response.body, /secret\/path/)
+  const logged = logs.map((l) => JSON.parse(l)).find((l) => l.err?.message?.includes('secret/path'))
+  t.ok(logged, 'the cause is in the log')
+  t.equal(logged.reqId, body.errors[0].extensions.requestId)
+})
+
+t.test('a syntax error names the problem and is BAD_USER_INPUT', async (t) => {
+  const logger = createLogger({ level: 'silent' })
+  const database = await openDatabase(':memory:')
+  await database.migrate()
+  const services = createServices({ database, pangolin: broken, tokenSecret: 'k'.repeat(32), logger })
+  const app = await buildApp({ services, logger, graphiql: false, introspection: false, ready: async () => ({}) })
+  t.teardown(async () => { await app.close(); await database.close() })
+  const { token } = await services.clients.create({ name: 'x', orgs: '*', scopes: ['read'] })
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+
+  const syntax = await app.inject({ method: 'POST', url: '/graphql', headers, payload: { query: '{ viewer { name ' } })
+  t.equal(syntax.statusCode, 400)
+  t.match(syntax.json().errors[0], { message: /Syntax Error/, extensions: { code: 'BAD_USER_INPUT' } })
+
+  const introspection = await app.inject({ method: 'POST', url: '/graphql', headers, payload: { query: '{ __schema { types { name } } }' } })
+  t.equal(introspection.statusCode, 400)
+  t.match(introspection.json().errors[0].message, /introspection/i)
+})
