@@ -16,10 +16,14 @@ export function formatErrors (execution: ExecutionResult & { statusCode?: number
   const requestId = ctx.reply?.request.id
   const errors = (execution.errors ?? []).flatMap((error) => expand(error)).map((error) => shape(error, log, requestId))
 
-  let statusCode = execution.data != null ? 200 : (execution.statusCode ?? 200)
-  if (execution.data == null && errors.length > 0 && execution.statusCode === undefined) {
-    const code = errors[0]?.extensions?.code as ErrorCode | undefined
-    statusCode = errors.length === 1 && code !== undefined && code in ERROR_CODES ? ERROR_CODES[code].status : 200
+  let statusCode = 200
+  if (execution.data == null && errors.length > 0) {
+    const codes = new Set(errors.map((e) => e.extensions.code as string))
+    const only = errors.length === 1 ? errors[0]!.extensions.code as ErrorCode : undefined
+    // A request that never executed (parse or validation failure) is the client's mistake: 400.
+    if (codes.size === 1 && codes.has('BAD_USER_INPUT')) statusCode = 400
+    else if (only !== undefined && only in ERROR_CODES) statusCode = ERROR_CODES[only].status
+    else statusCode = execution.statusCode ?? 200
   }
   return { statusCode, response: { data: execution.data ?? null, errors } }
 }

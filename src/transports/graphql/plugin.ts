@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
 import { NoSchemaIntrospectionCustomRule } from 'graphql'
 import mercurius from 'mercurius'
 import type { Logger } from 'pino'
@@ -22,7 +23,7 @@ export function loadSchema (): string {
  * GraphQL at /graphql. Authentication runs as a route hook, so an unauthenticated request never
  * reaches parsing or resolvers; the context carries the caller and a per-request Reader.
  */
-export async function graphqlPlugin (app: FastifyInstance, options: GraphqlOptions): Promise<void> {
+async function graphql (app: FastifyInstance, options: GraphqlOptions): Promise<void> {
   const { services } = options
 
   app.addHook('preHandler', async (request: FastifyRequest) => {
@@ -45,7 +46,6 @@ export async function graphqlPlugin (app: FastifyInstance, options: GraphqlOptio
       requestId: request.id
     })
   })
-
 }
 
 declare module 'fastify' {
@@ -53,3 +53,5 @@ declare module 'fastify' {
     principal?: import('../../auth/scopes.js').Principal
   }
 }
+
+export const graphqlPlugin = fp(graphql, { name: 'pangolin-gateway-graphql' })

@@ -37,7 +37,7 @@ t.test('an unexpected error is masked as INTERNAL_SERVER_ERROR with the request 
     data: { org: null },
     errors: [{
       message: 'Internal server error',
-      locations: [{ line: 1, column: 23 }],
+      locations: [{ line: 1, column: 24 }],
       path: ['org', 'roles'],
       extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: body.errors[0].extensions.requestId }
     }]
@@ -64,6 +64,6 @@ t.test('a syntax error names the problem and is BAD_USER_INPUT', async (t) => {
   t.match(syntax.json().errors[0], { message: /Syntax Error/, extensions: { code: 'BAD_USER_INPUT' } })
 
   const introspection = await app.inject({ method: 'POST', url: '/graphql', headers, payload: { query: '{ __schema { types { name } } }' } })
-  t.equal(introspection.statusCode, 400)
+  t.equal(introspection.statusCode, 400, introspection.body)
   t.match(introspection.json().errors[0].message, /introspection/i)
 })
