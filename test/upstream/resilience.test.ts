@@ -137,3 +137,19 @@ t.test('waiting calls are served in the order they came', async (t) => {
 
   t.same(order, [0, 1, 2, 3])
 })
+
+t.test('a call aborted while it waits for a slot leaves the queue', async (t) => {
+  const s = await startScriptedServer(() => ({ ...envelope(roles), delayMs: 100 }))
+  t.teardown(() => s.close())
+  const { client } = buildClient(t, s.url, { maxInFlight: 1 })
+  const controller = new AbortController()
+
+  const first = client.listRoles('acme')
+  const second = client.listRoles('acme', { signal: controller.signal }).catch((e: unknown) => e)
+  controller.abort(new Error('caller gave up'))
+
+  t.match(await second, { message: 'caller gave up' })
+  t.equal(client.stats().queued, 0)
+  await first
+  t.equal(s.received.length, 1)
+})
