@@ -2,13 +2,17 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { GatewayError, isGatewayError } from './errors.js'
 import type { Services } from './services/index.js'
+import { authenticatePlugin } from './transports/authenticate.js'
 import { graphqlPlugin } from './transports/graphql/plugin.js'
+import { rateLimitPlugin, type RateLimitOptions } from './transports/rate-limit.js'
 
 export interface AppOptions {
   services: Services
   logger: Logger
   graphiql: boolean
   introspection: boolean
+  /** Absent: no rate limit (tests that exercise something else). */
+  rateLimit?: RateLimitOptions
   /** Checks the store and Pangolin for /readyz. */
   ready: () => Promise<Record<string, 'ok' | 'down'>>
 }
@@ -31,10 +35,12 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((err, request, reply) => {
     if (isGatewayError(err)) {
-      if (err.code === 'UNAUTHENTICATED' && request.routeOptions.url === '/graphql') {
-        return reply.code(401).send({ data: null, errors: [{ message: err.message, extensions: { code: err.code } }] })
+      // Refused before GraphQL ran (authentication, rate limit): still a GraphQL answer.
+      if (request.routeOptions.url === '/graphql') {
+        const extensions = { code: err.code, ...err.extensions }
+        return reply.code(err.status).send({ data: null, errors: [{ message: err.message, extensions }] })
       }
-      return reply.code(err.status).send({ code: err.code, message: err.message })
+      return reply.code(err.status).send({ code: err.code, message: err.message, ...err.extensions })
     }
     const status = (err as { statusCode?: number }).statusCode
     if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -44,6 +50,9 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     const masked = new GatewayError('INTERNAL_SERVER_ERROR', 'Internal server error')
     return reply.code(500).send({ code: masked.code, message: masked.message, requestId: request.id })
   })
+
+  await app.register(authenticatePlugin, { clients: options.services.clients })
+  if (options.rateLimit !== undefined) await app.register(rateLimitPlugin, options.rateLimit)
 
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/readyz', async (_request, reply) => {

@@ -44,6 +44,7 @@ export async function startGateway (config: Config, logger: Logger): Promise<Gat
     logger,
     graphiql: config.graphiql,
     introspection: config.introspection,
+    rateLimit: config.rateLimit,
     ready: async () => ({
       store: await database.ping().then(() => 'ok' as const, () => 'down' as const),
       pangolin: await pangolin.health().then(() => 'ok' as const, () => 'down' as const)

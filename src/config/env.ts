@@ -48,6 +48,8 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent'
   }).default('info'),
+  RATE_LIMIT_MAX: int('RATE_LIMIT_MAX', 1, 1_000_000).default(600),
+  RATE_LIMIT_WINDOW_MS: int('RATE_LIMIT_WINDOW_MS', 1000, 86_400_000).default(60_000),
   GRAPHIQL: bool('GRAPHIQL').optional(),
   INTROSPECTION: bool('INTROSPECTION').optional()
 })

@@ -17,6 +17,11 @@ export interface Config {
   }
   readonly databaseUrl: string
   readonly redisUrl: string | undefined
+  /** Requests each client (or, before authentication, each IP) may send per window. */
+  readonly rateLimit: {
+    readonly max: number
+    readonly windowMs: number
+  }
   readonly tokenSecret: string | undefined
   readonly host: string
   readonly port: number
@@ -66,6 +71,7 @@ export function loadConfig (env: NodeJS.ProcessEnv, options: LoadOptions = {}): 
     },
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
     tokenSecret: e.GATEWAY_TOKEN_SECRET,
     host: e.HOST,
     port: e.PORT,

@@ -20,16 +20,12 @@ export function loadSchema (): string {
 }
 
 /**
- * GraphQL at /graphql. Authentication runs as a route hook, so an unauthenticated request never
- * reaches parsing or resolvers; the context carries the caller and a per-request Reader.
+ * GraphQL at /graphql. Authentication runs earlier, as a hook (../authenticate.ts), so an
+ * unauthenticated request never reaches parsing or resolvers; the context carries the caller and
+ * a per-request Reader.
  */
 async function graphql (app: FastifyInstance, options: GraphqlOptions): Promise<void> {
   const { services } = options
-
-  app.addHook('preHandler', async (request: FastifyRequest) => {
-    if (request.routeOptions.url !== '/graphql') return
-    request.principal = await services.clients.authenticate(request.headers.authorization)
-  })
 
   await app.register(mercurius, {
     schema: loadSchema(),
@@ -46,12 +42,6 @@ async function graphql (app: FastifyInstance, options: GraphqlOptions): Promise<
       requestId: request.id
     })
   })
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal?: import('../../auth/scopes.js').Principal
-  }
 }
 
 export const graphqlPlugin = fp(graphql, { name: 'pangolin-gateway-graphql' })
