@@ -48,11 +48,13 @@ export const ORG_REBUILD_CONCURRENCY_LIMIT = 10
  * after answering and refuses new writes while ten are in flight for the org.
  */
 export class RebuildTracker {
-  readonly #inFlight = new Map<string, number>()
+  readonly #inFlight: Map<string, number>
   readonly #timers = new Set<NodeJS.Timeout>()
   readonly #durationMs: number
 
-  constructor (durationMs: number) {
+  /** `inFlight` is the live counter in the state, so tests can read or preset it. */
+  constructor (inFlight: Map<string, number>, durationMs: number) {
+    this.#inFlight = inFlight
     this.#durationMs = durationMs
   }
 
@@ -67,7 +69,9 @@ export class RebuildTracker {
     this.#inFlight.set(orgId, (this.#inFlight.get(orgId) ?? 0) + 1)
     const timer = setTimeout(() => {
       this.#timers.delete(timer)
-      this.#inFlight.set(orgId, (this.#inFlight.get(orgId) ?? 1) - 1)
+      const left = (this.#inFlight.get(orgId) ?? 1) - 1
+      if (left > 0) this.#inFlight.set(orgId, left)
+      else this.#inFlight.delete(orgId)
     }, this.#durationMs)
     timer.unref()
     this.#timers.add(timer)
@@ -77,7 +81,7 @@ export class RebuildTracker {
     return this.#inFlight.get(orgId) ?? 0
   }
 
-  close (): void {
+  clear (): void {
     for (const timer of this.#timers) clearTimeout(timer)
     this.#timers.clear()
     this.#inFlight.clear()

@@ -40,6 +40,10 @@ function domain (domainId: string, baseDomain: string, type: DomainRow['type'], 
   }
 }
 
+function role (state: EmulatorState, orgId: string, isAdmin: boolean, name: string, description: string | null) {
+  return { roleId: nextId(state, 'roles'), orgId, isAdmin, name, description }
+}
+
 function seedTables (state: EmulatorState): void {
   state.orgs.push(
     { orgId: 'acme', name: 'Acme', subnet: '100.90.128.0/24', utilitySubnet: '100.96.128.0/24' },
@@ -73,9 +77,9 @@ function seedTables (state: EmulatorState): void {
   )
   for (const orgId of ['acme', 'globex']) {
     state.roles.push(
-      { roleId: nextId(state, 'roles'), orgId, isAdmin: true, name: 'Admin', description: 'Admin role with the most permissions' },
-      { roleId: nextId(state, 'roles'), orgId, isAdmin: false, name: 'Member', description: 'Members can only view resources' },
-      { roleId: nextId(state, 'roles'), orgId, isAdmin: false, name: 'Developers', description: null }
+      role(state, orgId, true, 'Admin', 'Admin role with the most permissions'),
+      role(state, orgId, false, 'Member', 'Members can only view resources'),
+      role(state, orgId, false, 'Developers', null)
     )
   }
   const users: Array<[string, string, string, string, number, boolean]> = [
@@ -85,7 +89,14 @@ function seedTables (state: EmulatorState): void {
   ]
   for (const [id, email, name, orgId, roleId, isOwner] of users) {
     state.users.push({
-      id, email, username: email, name, type: 'internal', emailVerified: true, dateCreated: '2025-01-01T00:00:00.000Z', twoFactorEnabled: false
+      id,
+      email,
+      username: email,
+      name,
+      type: 'internal',
+      emailVerified: true,
+      dateCreated: '2025-01-01T00:00:00.000Z',
+      twoFactorEnabled: false
     })
     state.userOrgs.push({ userId: id, orgId, roleId, isOwner })
   }
@@ -97,7 +108,9 @@ function seedTables (state: EmulatorState): void {
   )
 }
 
-type Call = (method: RouteDef['method'], path: string, params: Record<string, string>, body?: unknown) => Record<string, number>
+type Call = (
+  method: RouteDef['method'], path: string, params: Record<string, string>, body?: unknown
+) => Record<string, number>
 
 /** Runs a route handler directly, as the root key, and returns the created row. */
 function caller (base: Omit<Context, 'params' | 'query' | 'body' | 'key'>, routes: RouteDef[], root: ApiKey): Call {
@@ -116,7 +129,13 @@ export function seed (base: Omit<Context, 'params' | 'query' | 'body' | 'key'>, 
   const call = caller(base, routes, root)
   const site = (orgId: string, niceId: string, name: string, type: string, n: number) => {
     const body = type === 'newt'
-      ? { name, type, niceId, newtId: `seednewt${niceId.replace(/-/g, '')}`.slice(0, 15).padEnd(15, '0'), secret: `seedsecret${n}`.padEnd(48, 'x') }
+      ? {
+          name,
+          type,
+          niceId,
+          newtId: `seednewt${niceId.replace(/-/g, '')}`.slice(0, 15).padEnd(15, '0'),
+          secret: `seedsecret${n}`.padEnd(48, 'x')
+        }
       : { name, type, niceId }
     return call('PUT', '/org/:orgId/site', { orgId }, body).siteId as number
   }
@@ -128,9 +147,11 @@ export function seed (base: Omit<Context, 'params' | 'query' | 'body' | 'key'>, 
   for (const n of state.newts) n.version = '1.4.0'
 
   const resource = (orgId: string, name: string, domainId: string, subdomain: string) =>
-    call('PUT', '/org/:orgId/resource', { orgId }, { name, domainId, subdomain, http: true, protocol: 'tcp' }).resourceId as number
+    call('PUT', '/org/:orgId/resource', { orgId },
+      { name, domainId, subdomain, http: true, protocol: 'tcp' }).resourceId as number
   const target = (resourceId: number, siteId: number, ip: string, port: number) =>
-    call('PUT', '/resource/:resourceId/target', { resourceId: String(resourceId) }, { siteId, ip, port, method: 'http' })
+    call('PUT', '/resource/:resourceId/target', { resourceId: String(resourceId) },
+      { siteId, ip, port, method: 'http' })
 
   const grafana = resource('acme', 'Grafana', 'domain1', 'grafana')
   target(grafana, hq, '10.0.0.10', 3000)

@@ -3,10 +3,12 @@ import { isIPv4 } from 'node:net'
 import { z } from 'zod'
 import { isValidCidr } from './ip.js'
 
-const ALIAS = /^(?:[a-zA-Z0-9*?](?:[a-zA-Z0-9*?-]{0,61}[a-zA-Z0-9*?])?\.)+[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/
+const LABEL = '[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?'
+const WILD_LABEL = '[a-zA-Z0-9*?](?:[a-zA-Z0-9*?-]{0,61}[a-zA-Z0-9*?])?'
+const ALIAS = new RegExp(`^(?:${WILD_LABEL}\\.)+${LABEL}$`)
 const ALIAS_MESSAGE = 'Alias must be a fully qualified domain name with optional wildcards ' +
   '(e.g., example.com, *.example.com, host-0?.example.internal)'
-const HOSTNAME = /^(?=.{1,253}$)(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/
+const HOSTNAME = new RegExp(`^(?=.{1,253}$)(?:${LABEL}\\.)*${LABEL}$`)
 const PORT_RANGE_MESSAGE = 'Port range must be "*" for all ports, or a comma-separated list of ports and ' +
   'ranges (e.g., "80,443,8000-9000"). Ports must be between 1 and 65535, and ranges must have start <= end.'
 

@@ -254,6 +254,8 @@ export interface EmulatorState {
   userSiteResources: Array<{ userId: string, siteResourceId: number }>
   clientSiteResources: Array<{ clientId: number, siteResourceId: number }>
   keys: ApiKey[]
+  /** Client-association rebuilds in flight per org: the in-memory counter of the OSS build. */
+  rebuildsInFlight: Map<string, number>
   /** Serial counters, one per auto-increment id. */
   sequences: Record<string, number>
 }
@@ -282,6 +284,7 @@ export function createState (): EmulatorState {
     userSiteResources: [],
     clientSiteResources: [],
     keys: [],
+    rebuildsInFlight: new Map(),
     sequences: {}
   }
 }

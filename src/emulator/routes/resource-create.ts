@@ -129,7 +129,9 @@ function insert (ctx: Context, row: ResourceRow): ResourceRow {
   return row
 }
 
-function createDomainResource (ctx: Context, orgId: string, body: DomainFields, mode: string, extra: Partial<ResourceRow>) {
+function createDomainResource (
+  ctx: Context, orgId: string, body: DomainFields, mode: string, extra: Partial<ResourceRow>
+) {
   const subdomain = body.subdomain
   if (subdomain?.includes('*') === true) {
     if (mode === 'inference') {

@@ -1,11 +1,15 @@
 /** Section 10: public resources other than create (get, list, update, delete, broken aliases). */
 import { z } from 'zod'
-import { assertFullDomainFree, subdomainRefine, validateAndConstructDomain, WILDCARD_LICENCE_MESSAGE } from '../domains.js'
+import {
+  assertFullDomainFree, subdomainRefine, validateAndConstructDomain, WILDCARD_LICENCE_MESSAGE
+} from '../domains.js'
 import { answer, HttpError } from '../envelope.js'
 import type { Context, RouteDef } from '../route.js'
 import { removeWhere } from '../state.js'
 import type { EmulatorState, ResourceRow } from '../state.js'
-import { byName, lenientEnum, lenientInt, matches, orgParams, paginate, parse, parseBody, pathId } from '../validation.js'
+import {
+  byName, lenientEnum, lenientInt, matches, orgParams, paginate, parse, parseBody, pathId
+} from '../validation.js'
 import { requireOrg } from './common.js'
 import { createResource } from './resource-create.js'
 
@@ -20,7 +24,11 @@ function parseHeaders (value: string | null | undefined): unknown {
 /** The get/update view: header columns parsed from their JSON strings. */
 export function resourceView (row: ResourceRow): Record<string, unknown> {
   if (row.mode === undefined) return { ...row, headers: parseHeaders(row.headers) }
-  return { ...row, requestHeaders: parseHeaders(row.requestHeaders), responseHeaders: parseHeaders(row.responseHeaders) }
+  return {
+    ...row,
+    requestHeaders: parseHeaders(row.requestHeaders),
+    responseHeaders: parseHeaders(row.responseHeaders)
+  }
 }
 
 function requireResource (state: EmulatorState, resourceId: number, message = 'Resource not found'): ResourceRow {
@@ -80,7 +88,8 @@ function listItem (state: EmulatorState, row: ResourceRow) {
   const sites = [...new Set(targets.map((t) => t.siteId))].flatMap((siteId) => {
     const site = state.sites.find((s) => s.siteId === siteId)
     if (site === undefined) return []
-    return [{ siteId, siteName: site.name, siteNiceId: site.niceId, ...(site.type === 'local' ? {} : { online: site.online }) }]
+    const online = site.type === 'local' ? {} : { online: site.online }
+    return [{ siteId, siteName: site.name, siteNiceId: site.niceId, ...online }]
   })
   const protocolFields = row.mode !== undefined ? { mode: row.mode } : { http: row.http, protocol: row.protocol }
   return {
@@ -134,7 +143,8 @@ const notEmpty = (body: object): boolean => Object.keys(body).length > 0
 
 const httpUpdateFields = {
   name: z.string().min(1).max(255).optional(),
-  niceId: z.string().min(1).max(255).regex(/^[a-zA-Z0-9-]+$/, 'niceId can only contain letters, numbers, and dashes').optional(),
+  niceId: z.string().min(1).max(255)
+    .regex(/^[a-zA-Z0-9-]+$/, 'niceId can only contain letters, numbers, and dashes').optional(),
   subdomain: z.string().nullable().optional(),
   ssl: z.boolean().optional(),
   sso: z.boolean().optional(),
@@ -179,11 +189,13 @@ function updateResource (ctx: Context) {
   const schema = !isHttp ? rawUpdate : row.mode !== undefined ? modeHttpUpdate : legacyHttpUpdate
   const body = parseBody(schema, ctx.body) as Record<string, unknown>
   const { niceId, domainId, headers, requestHeaders, responseHeaders, ...rest } = body
-  if (typeof niceId === 'string' && ctx.state.resources.some((r) => r.orgId === row.orgId && r.niceId === niceId && r !== row)) {
+  const clash = (r: ResourceRow): boolean => r.orgId === row.orgId && r.niceId === niceId && r !== row
+  if (typeof niceId === 'string' && ctx.state.resources.some(clash)) {
     throw new HttpError(409, `A resource with niceId "${niceId}" already exists`)
   }
   if (rest.resourcePolicyId !== undefined && rest.resourcePolicyId !== null) {
-    throw new HttpError(403, 'Resource policies are not supported on your current plan. Please upgrade to access this feature.')
+    throw new HttpError(403,
+      'Resource policies are not supported on your current plan. Please upgrade to access this feature.')
   }
   delete rest.maintenanceModeEnabled
   if (typeof domainId === 'string') {
@@ -196,7 +208,8 @@ function updateResource (ctx: Context) {
   if (typeof niceId === 'string') row.niceId = niceId
   const headerJson = (value: unknown): string | null => value === null ? null : JSON.stringify(value)
   const request = requestHeaders ?? headers
-  if (request !== undefined) Object.assign(row, row.mode !== undefined ? { requestHeaders: headerJson(request) } : { headers: headerJson(request) })
+  if (request !== undefined && row.mode !== undefined) row.requestHeaders = headerJson(request)
+  if (request !== undefined && row.mode === undefined) row.headers = headerJson(request)
   if (responseHeaders !== undefined) row.responseHeaders = headerJson(responseHeaders)
   Object.assign(row, rest)
   const message = isHttp ? 'HTTP resource updated successfully' : 'Non-http Resource updated successfully'
@@ -226,11 +239,60 @@ function brokenCreate (ctx: Context) {
 }
 
 export const resourceRoutes: RouteDef[] = [
-  { method: 'PUT', path: '/org/:orgId/resource', aliases: ['/org/:orgId/public-resource'], scope: 'org', action: 'createResource', handler: createResource },
-  { method: 'PUT', path: '/org/:orgId/site/:siteId/resource', aliases: ['/org/:orgId/site/:siteId/public-resource'], scope: 'org', action: 'createResource', handler: brokenCreate },
-  { method: 'GET', path: '/resource/:resourceId', aliases: ['/public-resource/:resourceId'], scope: 'resource', action: 'getResource', handler: getResource },
-  { method: 'GET', path: '/org/:orgId/resources', aliases: ['/org/:orgId/public-resources'], scope: 'org', action: 'listResources', handler: listResources },
-  { method: 'GET', path: '/site/:siteId/resources', aliases: ['/site/:siteId/public-resources'], scope: 'site', action: 'listResources', handler: listResources },
-  { method: 'POST', path: '/resource/:resourceId', aliases: ['/public-resource/:resourceId'], scope: 'resource', action: 'updateResource', handler: updateResource },
-  { method: 'DELETE', path: '/resource/:resourceId', aliases: ['/public-resource/:resourceId'], scope: 'resource', action: 'deleteResource', handler: deleteResource }
+  {
+    method: 'PUT',
+    path: '/org/:orgId/resource',
+    aliases: ['/org/:orgId/public-resource'],
+    scope: 'org',
+    action: 'createResource',
+    handler: createResource
+  },
+  {
+    method: 'PUT',
+    path: '/org/:orgId/site/:siteId/resource',
+    aliases: ['/org/:orgId/site/:siteId/public-resource'],
+    scope: 'org',
+    action: 'createResource',
+    handler: brokenCreate
+  },
+  {
+    method: 'GET',
+    path: '/resource/:resourceId',
+    aliases: ['/public-resource/:resourceId'],
+    scope: 'resource',
+    action: 'getResource',
+    handler: getResource
+  },
+  {
+    method: 'GET',
+    path: '/org/:orgId/resources',
+    aliases: ['/org/:orgId/public-resources'],
+    scope: 'org',
+    action: 'listResources',
+    handler: listResources
+  },
+  {
+    method: 'GET',
+    path: '/site/:siteId/resources',
+    aliases: ['/site/:siteId/public-resources'],
+    scope: 'site',
+    action: 'listResources',
+    handler: listResources
+  },
+  {
+    method: 'POST',
+    path: '/resource/:resourceId',
+    aliases: ['/public-resource/:resourceId'],
+    scope: 'resource',
+    action: 'updateResource',
+    handler: updateResource
+  },
+  {
+    method: 'DELETE',
+    path: '/resource/:resourceId',
+    aliases: ['/public-resource/:resourceId'],
+    scope: 'resource',
+    action: 'deleteResource',
+    handler: deleteResource
+  }
 ]

@@ -10,7 +10,9 @@ import { createSiteResourceBody, SITE_RESOURCE_MODES } from '../site-resource-ru
 import type { CreateSiteResourceBody } from '../site-resource-rules.js'
 import { nextId, removeWhere } from '../state.js'
 import type { EmulatorState, Org, SiteResourceRow } from '../state.js'
-import { byName, lenientEnum, lenientInt, matches, orgParams, paginate, parse, parseBody, pathId } from '../validation.js'
+import {
+  byName, lenientEnum, lenientInt, matches, orgParams, paginate, parse, parseBody, pathId
+} from '../validation.js'
 import { adminRole, niceIdTaken } from './common.js'
 
 function checkOrgAndSites (ctx: Context, orgId: string, siteIds: number[]): Org {
@@ -152,7 +154,8 @@ function listSiteResources (ctx: Context) {
   const q = parse(listQuery, ctx.query)
   const rows = ctx.state.siteResources.filter((r) => r.orgId === orgId).flatMap((row) => {
     const sites = sitesOf(ctx.state, row)
-    const hit = matches(q.query, row.name, row.niceId, row.destination, row.alias, row.aliasAddress, ...sites.map((s) => s.name))
+    const names = sites.map((s) => s.name)
+    const hit = matches(q.query, row.name, row.niceId, row.destination, row.alias, row.aliasAddress, ...names)
     if (!hit || (q.mode !== undefined && row.mode !== q.mode)) return []
     if (q.siteId !== undefined && !sites.some((s) => s.siteId === q.siteId)) return []
     if (q.status !== undefined && row.status !== q.status) return []
@@ -167,7 +170,8 @@ function listSiteResources (ctx: Context) {
     }]
   }).sort(byName(q.order))
   return answer(200, 'Site resources retrieved successfully', {
-    siteResources: paginate(rows, q.page, q.pageSize), pagination: { total: rows.length, pageSize: q.pageSize, page: q.page }
+    siteResources: paginate(rows, q.page, q.pageSize),
+    pagination: { total: rows.length, pageSize: q.pageSize, page: q.page }
   })
 }
 
@@ -175,7 +179,11 @@ function listSiteResources (ctx: Context) {
 function listSiteResourcesBySite (ctx: Context) {
   const { siteId } = parse(z.strictObject({ orgId: z.string(), siteId: pathId }), ctx.params)
   parse(z.strictObject({
-    limit: z.string().optional(), offset: z.string().optional(), sort_by: z.string().optional(), order: z.string().optional(), status: z.string().optional()
+    limit: z.string().optional(),
+    offset: z.string().optional(),
+    sort_by: z.string().optional(),
+    order: z.string().optional(),
+    status: z.string().optional()
   }), ctx.query)
   if (!ctx.state.sites.some((s) => s.siteId === siteId)) throw new HttpError(404, 'Site not found')
   const siteResources = ctx.state.siteNetworks.filter((n) => n.siteId === siteId).flatMap((link) =>
@@ -204,9 +212,49 @@ function deleteSiteResource (ctx: Context) {
 }
 
 export const siteResourceRoutes: RouteDef[] = [
-  { method: 'PUT', path: '/org/:orgId/site-resource', aliases: ['/org/:orgId/private-resource'], scope: 'org', action: 'createSiteResource', failMessage: 'Failed to create site resource', handler: createSiteResource },
-  { method: 'GET', path: '/site-resource/:siteResourceId', aliases: ['/private-resource/:siteResourceId'], scope: 'siteResource', action: 'getSiteResource', failMessage: 'Failed to get site resource', handler: getSiteResource },
-  { method: 'GET', path: '/org/:orgId/site-resources', aliases: ['/org/:orgId/private-resources'], scope: 'org', action: 'listSiteResources', failMessage: 'Failed to list site resources', handler: listSiteResources },
-  { method: 'GET', path: '/org/:orgId/site/:siteId/resources', aliases: ['/org/:orgId/site/:siteId/private-resources'], scope: 'org+site', action: 'listSiteResources', failMessage: 'Failed to list site resources', handler: listSiteResourcesBySite },
-  { method: 'DELETE', path: '/site-resource/:siteResourceId', aliases: ['/private-resource/:siteResourceId'], scope: 'siteResource', action: 'deleteSiteResource', failMessage: 'Failed to delete site resource', handler: deleteSiteResource }
+  {
+    method: 'PUT',
+    path: '/org/:orgId/site-resource',
+    aliases: ['/org/:orgId/private-resource'],
+    scope: 'org',
+    action: 'createSiteResource',
+    failMessage: 'Failed to create site resource',
+    handler: createSiteResource
+  },
+  {
+    method: 'GET',
+    path: '/site-resource/:siteResourceId',
+    aliases: ['/private-resource/:siteResourceId'],
+    scope: 'siteResource',
+    action: 'getSiteResource',
+    failMessage: 'Failed to get site resource',
+    handler: getSiteResource
+  },
+  {
+    method: 'GET',
+    path: '/org/:orgId/site-resources',
+    aliases: ['/org/:orgId/private-resources'],
+    scope: 'org',
+    action: 'listSiteResources',
+    failMessage: 'Failed to list site resources',
+    handler: listSiteResources
+  },
+  {
+    method: 'GET',
+    path: '/org/:orgId/site/:siteId/resources',
+    aliases: ['/org/:orgId/site/:siteId/private-resources'],
+    scope: 'org+site',
+    action: 'listSiteResources',
+    failMessage: 'Failed to list site resources',
+    handler: listSiteResourcesBySite
+  },
+  {
+    method: 'DELETE',
+    path: '/site-resource/:siteResourceId',
+    aliases: ['/private-resource/:siteResourceId'],
+    scope: 'siteResource',
+    action: 'deleteSiteResource',
+    failMessage: 'Failed to delete site resource',
+    handler: deleteSiteResource
+  }
 ]

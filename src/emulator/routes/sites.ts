@@ -117,7 +117,11 @@ function createSite (ctx: Context) {
   state.roleSites.push({ roleId: admin.roleId, siteId })
   if (newt !== undefined) {
     state.newts.push({
-      newtId: newt.newtId, secretHash: hashSecret(newt.secret), siteId, dateCreated: new Date().toISOString(), version: null
+      newtId: newt.newtId,
+      secretHash: hashSecret(newt.secret),
+      siteId,
+      dateCreated: new Date().toISOString(),
+      version: null
     })
   }
   return answer(201, 'Site created successfully', { ...row, newtId: newt?.newtId, secret: newt?.secret })
@@ -125,7 +129,14 @@ function createSite (ctx: Context) {
 
 function siteDetail (state: EmulatorState, site: SiteRow) {
   const newt = state.newts.find((n) => n.siteId === site.siteId)
-  return { ...site, newtId: newt?.newtId ?? null, newtVersion: newt?.version ?? null, agent: null, agentVersion: null, countryCode: null }
+  return {
+    ...site,
+    newtId: newt?.newtId ?? null,
+    newtVersion: newt?.version ?? null,
+    agent: null,
+    agentVersion: null,
+    countryCode: null
+  }
 }
 
 function getSite (ctx: Context) {
@@ -231,7 +242,13 @@ function pickSiteDefaults (ctx: Context) {
 }
 
 export const siteRoutes: RouteDef[] = [
-  { method: 'GET', path: '/org/:orgId/pick-site-defaults', scope: 'org', action: 'createSite', handler: pickSiteDefaults },
+  {
+    method: 'GET',
+    path: '/org/:orgId/pick-site-defaults',
+    scope: 'org',
+    action: 'createSite',
+    handler: pickSiteDefaults
+  },
   { method: 'PUT', path: '/org/:orgId/site', scope: 'org', action: 'createSite', handler: createSite },
   { method: 'GET', path: '/org/:orgId/sites', scope: 'org', action: 'listSites', handler: listSites },
   { method: 'GET', path: '/site/:siteId', scope: 'site', action: 'getSite', handler: getSite },

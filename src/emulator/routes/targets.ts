@@ -8,7 +8,8 @@ import type { EmulatorState, TargetHealthCheck, TargetRow } from '../state.js'
 import { parse, parseBody, pathId } from '../validation.js'
 import { resourceProtocol } from './resources.js'
 
-const HOSTNAME = /^(?=.{1,253}$)[a-zA-Z0-9_](?:[a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?(?:\.[a-zA-Z0-9_](?:[a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?)*\.?$/
+const LABEL = '[a-zA-Z0-9_](?:[a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?'
+const HOSTNAME = new RegExp(`^(?=.{1,253}$)${LABEL}(?:\\.${LABEL})*\\.?$`)
 
 /** `isTargetValid`: an IP, a hostname, or (leniently) an empty string. */
 function isTargetValid (value: string): boolean {
@@ -213,8 +214,22 @@ function deleteTarget (ctx: Context) {
 }
 
 export const targetRoutes: RouteDef[] = [
-  { method: 'PUT', path: '/resource/:resourceId/target', aliases: ['/public-resource/:resourceId/target'], scope: 'resource', action: 'createTarget', handler: createTarget },
-  { method: 'GET', path: '/resource/:resourceId/targets', aliases: ['/public-resource/:resourceId/targets'], scope: 'resource', action: 'listTargets', handler: listTargets },
+  {
+    method: 'PUT',
+    path: '/resource/:resourceId/target',
+    aliases: ['/public-resource/:resourceId/target'],
+    scope: 'resource',
+    action: 'createTarget',
+    handler: createTarget
+  },
+  {
+    method: 'GET',
+    path: '/resource/:resourceId/targets',
+    aliases: ['/public-resource/:resourceId/targets'],
+    scope: 'resource',
+    action: 'listTargets',
+    handler: listTargets
+  },
   { method: 'GET', path: '/target/:targetId', scope: 'target', action: 'getTarget', handler: getTarget },
   { method: 'POST', path: '/target/:targetId', scope: 'target', action: 'updateTarget', handler: updateTarget },
   { method: 'DELETE', path: '/target/:targetId', scope: 'target', action: 'deleteTarget', handler: deleteTarget }
