@@ -101,7 +101,7 @@ export function buildServer (parts: ServerParts): {
     count(parts.stats.byKeyId, key.apiKeyId)
     parts.stats.inFlight++
     parts.stats.maxInFlight = Math.max(parts.stats.maxInFlight, parts.stats.inFlight)
-    request.raw.once('close', () => { parts.stats.inFlight-- })
+    reply.raw.once('close', () => { parts.stats.inFlight-- })
   })
 
   app.setErrorHandler((err: Error & { statusCode?: number }, _request, reply) => {
