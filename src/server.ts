@@ -23,7 +23,10 @@ export interface Gateway {
  * config is already validated; anything that fails here is an operator problem worth a crash.
  */
 export async function startGateway (config: Config, logger: Logger): Promise<Gateway> {
-  const database = await openDatabase(config.databaseUrl)
+  const database = await openDatabase(config.databaseUrl, {
+    poolMax: config.databasePoolMax,
+    logger: logger.child({ component: 'store' })
+  })
   const applied = await database.migrate()
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied')
 
@@ -38,7 +41,18 @@ export async function startGateway (config: Config, logger: Logger): Promise<Gat
     retry: { attempts: config.pangolin.retryAttempts }
   })
 
-  const services = createServices({ database, pangolin, tokenSecret: config.tokenSecret!, logger })
+  const services = createServices({
+    database,
+    pangolin,
+    tokenSecret: config.tokenSecret!,
+    logger,
+    operations: {
+      leaseMs: config.operations.leaseMs,
+      // A create that timed out may still land for about one upstream timeout more.
+      settleMs: config.pangolin.timeoutMs,
+      retentionMs: config.operations.retentionMs
+    }
+  })
   const app = await buildApp({
     services,
     logger,
@@ -52,6 +66,7 @@ export async function startGateway (config: Config, logger: Logger): Promise<Gat
   })
 
   await app.listen({ host: config.host, port: config.port })
+  services.operations.engine.startRecovery(config.operations.recoveryIntervalMs)
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host
@@ -68,6 +83,7 @@ export async function startGateway (config: Config, logger: Logger): Promise<Gat
       logger.info({ keys: next.length }, 'upstream keys reloaded')
     },
     async close () {
+      await services.operations.engine.stop(config.operations.shutdownDeadlineMs)
       await app.close()
       await pangolin.close()
       await database.close()

@@ -35,10 +35,15 @@ export const envSchema = z.object({
   PANGOLIN_MAX_IN_FLIGHT: int('PANGOLIN_MAX_IN_FLIGHT', 1, 1024).default(16),
   PANGOLIN_QUEUE_TIMEOUT_MS: int('PANGOLIN_QUEUE_TIMEOUT_MS', 1, 600_000).default(5_000),
   PANGOLIN_RETRY_ATTEMPTS: int('PANGOLIN_RETRY_ATTEMPTS', 1, 10).default(3),
+  OPERATION_LEASE_MS: int('OPERATION_LEASE_MS', 1_000, 600_000).default(30_000),
+  OPERATION_RETENTION_HOURS: int('OPERATION_RETENTION_HOURS', 1, 24 * 365).default(24),
+  RECOVERY_INTERVAL_MS: int('RECOVERY_INTERVAL_MS', 100, 3_600_000).default(5_000),
+  SHUTDOWN_DEADLINE_MS: int('SHUTDOWN_DEADLINE_MS', 0, 600_000).default(10_000),
   DATABASE_URL: z.string().refine((v) => v.startsWith('sqlite:') || v.startsWith('postgres://') ||
     v.startsWith('postgresql://') || v === ':memory:', {
     error: 'DATABASE_URL must be sqlite:<path>, :memory: or postgres://…'
   }).default('sqlite:./data/gateway.db'),
+  DATABASE_POOL_MAX: int('DATABASE_POOL_MAX', 1, 1000).default(10),
   REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']).optional(),
   GATEWAY_TOKEN_SECRET: z.string().min(32, {
     error: 'GATEWAY_TOKEN_SECRET must be at least 32 characters'

@@ -15,7 +15,15 @@ export interface Config {
     readonly queueTimeoutMs: number
     readonly retryAttempts: number
   }
+  readonly operations: {
+    readonly leaseMs: number
+    readonly retentionMs: number
+    readonly recoveryIntervalMs: number
+    readonly shutdownDeadlineMs: number
+  }
   readonly databaseUrl: string
+  /** Most PostgreSQL connections per replica; ignored for SQLite. */
+  readonly databasePoolMax: number
   readonly redisUrl: string | undefined
   /** Requests each client (or, before authentication, each IP) may send per window. */
   readonly rateLimit: {
@@ -69,7 +77,14 @@ export function loadConfig (env: NodeJS.ProcessEnv, options: LoadOptions = {}): 
       queueTimeoutMs: e.PANGOLIN_QUEUE_TIMEOUT_MS,
       retryAttempts: e.PANGOLIN_RETRY_ATTEMPTS
     },
+    operations: {
+      leaseMs: e.OPERATION_LEASE_MS,
+      retentionMs: e.OPERATION_RETENTION_HOURS * 3600_000,
+      recoveryIntervalMs: e.RECOVERY_INTERVAL_MS,
+      shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS
+    },
     databaseUrl: e.DATABASE_URL,
+    databasePoolMax: e.DATABASE_POOL_MAX,
     redisUrl: e.REDIS_URL,
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
     tokenSecret: e.GATEWAY_TOKEN_SECRET,

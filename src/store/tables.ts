@@ -31,7 +31,47 @@ export interface AuditEventsTable {
   pangolin_ids: string | null
 }
 
+export interface OperationsTable {
+  id: string
+  kind: string
+  org_id: string
+  client_id: string
+  idempotency_key: string | null
+  fingerprint: string
+  input: string
+  /** The resolved ids (domain, sites, roles, users), fixed before the first write upstream. */
+  plan: string | null
+  status: string
+  /** `forward` while creating, `compensating` once a step failed for good. */
+  phase: string
+  lease_owner: string | null
+  lease_expires_at: string | null
+  attempts: number
+  next_attempt_at: string | null
+  result: string | null
+  error_code: string | null
+  error_message: string | null
+  created_at: string
+  updated_at: string
+  expires_at: string
+}
+
+export interface OperationStepsTable {
+  operation_id: string
+  seq: number
+  name: string
+  action: string
+  natural_key: string
+  parent: string | null
+  status: string
+  upstream_id: string | null
+  error_code: string | null
+  updated_at: string
+}
+
 export interface Tables {
   clients: ClientsTable
   audit_events: AuditEventsTable
+  operations: OperationsTable
+  operation_steps: OperationStepsTable
 }

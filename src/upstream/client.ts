@@ -112,8 +112,8 @@ export function createPangolinClient (options: PangolinClientOptions): ManagedPa
     call({ method: 'DELETE', route, params, routeClass: 'delete', schema: noData, ctx, done: isGone })
 
   const grant = (base: string, op: 'add' | 'remove', idName: string, idValue: number,
-    kind: GrantKind, id: number | string, ctx: CallContext | undefined): Promise<void> =>
-    call({
+    kind: GrantKind, id: number | string, ctx: CallContext | undefined): Promise<boolean> =>
+    call<unknown>({
       method: 'POST',
       route: `${base}/${kind === 'role' ? 'roles' : 'users'}/${op}`,
       params: { [idName]: idValue },
@@ -121,8 +121,9 @@ export function createPangolinClient (options: PangolinClientOptions): ManagedPa
       routeClass: 'grant',
       schema: noData,
       ctx,
-      done: op === 'add' ? isPresentGrant : isAbsentGrant
-    })
+      done: op === 'add' ? isPresentGrant : isAbsentGrant,
+      doneValue: false
+    }).then((value) => value !== false)
 
   const client: ManagedPangolinClient = {
     async health (ctx) {

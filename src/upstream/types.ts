@@ -200,10 +200,12 @@ export interface PangolinClient {
   listRoles (orgId: string, ctx?: CallContext): Promise<Role[]>
   listUsers (orgId: string, query?: { query?: string }, ctx?: CallContext): Promise<User[]>
 
-  /** Grants are idempotent here: "already assigned" (409) counts as done. */
-  addResourceGrant (resourceId: number, kind: GrantKind, id: number | string, ctx?: CallContext): Promise<void>
-  /** "not found in resource" (404) counts as done. */
-  removeResourceGrant (resourceId: number, kind: GrantKind, id: number | string, ctx?: CallContext): Promise<void>
-  addSiteResourceGrant (siteResourceId: number, kind: GrantKind, id: number | string, ctx?: CallContext): Promise<void>
-  removeSiteResourceGrant (siteResourceId: number, kind: GrantKind, id: number | string, ctx?: CallContext): Promise<void>
+  /**
+   * Grants are idempotent here: "already assigned" (409) and "not found in resource" (404) count as
+   * done. The answer is true when Pangolin changed something, false when it already was so.
+   */
+  addResourceGrant (resourceId: number, kind: GrantKind, id: number | string, ctx?: CallContext): Promise<boolean>
+  removeResourceGrant (resourceId: number, kind: GrantKind, id: number | string, ctx?: CallContext): Promise<boolean>
+  addSiteResourceGrant (siteResourceId: number, kind: GrantKind, id: number | string, ctx?: CallContext): Promise<boolean>
+  removeSiteResourceGrant (siteResourceId: number, kind: GrantKind, id: number | string, ctx?: CallContext): Promise<boolean>
 }

@@ -2,17 +2,26 @@ import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { NoSchemaIntrospectionCustomRule } from 'graphql'
-import mercurius from 'mercurius'
+import mercurius, { type IResolvers } from 'mercurius'
 import type { Logger } from 'pino'
 import { SCHEMA_PATH } from '../../paths.js'
 import type { Services } from '../../services/index.js'
 import { formatErrors } from './error-formatter.js'
+import { mutationResolvers } from './mutations.js'
 import { buildResolvers } from './resolvers.js'
 
 export interface GraphqlOptions {
   services: Services
   graphiql: boolean
   introspection: boolean
+}
+
+function mergeResolvers (...sets: IResolvers[]): IResolvers {
+  const merged: Record<string, Record<string, unknown>> = {}
+  for (const set of sets) {
+    for (const [type, fields] of Object.entries(set)) merged[type] = { ...merged[type], ...(fields as Record<string, unknown>) }
+  }
+  return merged as IResolvers
 }
 
 export function loadSchema (): string {
@@ -29,7 +38,7 @@ async function graphql (app: FastifyInstance, options: GraphqlOptions): Promise<
 
   await app.register(mercurius, {
     schema: loadSchema(),
-    resolvers: buildResolvers(),
+    resolvers: mergeResolvers(buildResolvers(), mutationResolvers()),
     graphiql: options.graphiql,
     jit: 1,
     queryDepth: 12,

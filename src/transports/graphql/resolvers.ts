@@ -36,7 +36,8 @@ export function buildResolvers (): IResolvers {
       auditEvents: (_: unknown, args: Args, ctx: Ctx) => {
         authorize(ctx.principal, 'admin')
         return ctx.services.audit.list(args)
-      }
+      },
+      operation: (_: unknown, { id }: Args, ctx: Ctx) => ctx.services.operations.get(ctx.principal, id)
     },
 
     Mutation: {
@@ -74,7 +75,8 @@ export function buildResolvers (): IResolvers {
         ctx.reader.resourceByDomain(orgId, fullDomain),
       privateResources: ({ orgId }: { orgId: string }, args: PageArgs, ctx: Ctx) => ctx.reader.privateResources(orgId, args),
       roles: ({ orgId }: { orgId: string }, _: Args, ctx: Ctx) => ctx.reader.roles(orgId),
-      users: ({ orgId }: { orgId: string }, { query }: Args, ctx: Ctx) => ctx.reader.users(orgId, query)
+      users: ({ orgId }: { orgId: string }, { query }: Args, ctx: Ctx) => ctx.reader.users(orgId, query),
+      operations: ({ orgId }: { orgId: string }, args: Args, ctx: Ctx) => ctx.services.operations.list(ctx.principal, orgId, args)
     },
 
     Site: {

@@ -1,0 +1,73 @@
+import { GatewayError } from '../../../errors.js'
+import type { CallContext, PangolinClient } from '../../../upstream/types.js'
+import { parseInput } from '../../validate.js'
+import { accessInput, withoutKey, type AccessInput } from '../inputs.js'
+import type { KindContext, OperationKind } from '../kind.js'
+import { OrgDirectory, allOrFirstError, resolveGrants, type PlannedGrants } from '../resolve.js'
+import { addGrants } from '../steps.js'
+import { orgOfResource } from './targets.js'
+
+type Input = Omit<AccessInput, 'idempotencyKey'>
+interface Plan { on: { resourceId: number } | { siteResourceId: number }, grants: PlannedGrants }
+export interface AccessResult extends PlannedGrants { resourceId: number | null, siteResourceId: number | null }
+
+async function orgOf (input: Input, p: PangolinClient, call: CallContext): Promise<string> {
+  if (input.resourceId != null) return await orgOfResource(p, input.resourceId, call)
+  const found = await p.getSiteResource(input.siteResourceId!, call)
+  if (found.orgId === undefined) throw new GatewayError('INTERNAL_SERVER_ERROR', 'Pangolin answered without the private resource\'s org.')
+  return found.orgId
+}
+
+async function resolve (ctx: KindContext, input: Input): Promise<Plan> {
+  const grants = await resolveGrants(new OrgDirectory(ctx), input, '')
+  const on = input.resourceId != null ? { resourceId: input.resourceId } : { siteResourceId: input.siteResourceId! }
+  return { on, grants }
+}
+
+function result (plan: Plan): AccessResult {
+  return {
+    resourceId: 'resourceId' in plan.on ? plan.on.resourceId : null,
+    siteResourceId: 'siteResourceId' in plan.on ? plan.on.siteResourceId : null,
+    ...plan.grants
+  }
+}
+
+/** Grants roles and users access; granting what is granted succeeds. Undone only where it added. */
+export const grantAccess: OperationKind<Input, Plan, AccessResult> = {
+  name: 'grantAccess',
+  scope: 'grant',
+  parse: (raw) => withoutKey(parseInput(accessInput, raw)),
+  org: orgOf,
+  resolve,
+  async forward (ctx, plan) {
+    await allOrFirstError(addGrants(ctx, plan.on, plan.grants))
+    return result(plan)
+  }
+}
+
+/** Revokes access; revoking what is absent succeeds. A revoke is not re-granted on failure. */
+export const revokeAccess: OperationKind<Input, Plan, AccessResult> = {
+  name: 'revokeAccess',
+  scope: 'grant',
+  parse: (raw) => withoutKey(parseInput(accessInput, raw)),
+  org: orgOf,
+  resolve,
+  async forward (ctx, plan) {
+    const { journal, pangolin, call } = ctx
+    const entries = [
+      ...plan.grants.roles.map((r) => ({ kind: 'role' as const, id: r.roleId as number | string })),
+      ...plan.grants.users.map((u) => ({ kind: 'user' as const, id: u.userId as number | string }))
+    ]
+    await allOrFirstError(entries.map(({ kind, id }) => journal.effect({
+      name: `revoke:${kind}:${id}`,
+      action: 'removeGrant',
+      key: { ...plan.on, kind, id }
+    }, async () => {
+      const changed = 'resourceId' in plan.on
+        ? await pangolin.removeResourceGrant(plan.on.resourceId, kind, id, call)
+        : await pangolin.removeSiteResourceGrant(plan.on.siteResourceId, kind, id, call)
+      return changed ? 'removed' : 'absent'
+    })))
+    return result(plan)
+  }
+}
