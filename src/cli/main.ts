@@ -1,11 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
 import { ConfigError } from '../config/index.js'
-import { runClients } from './clients.js'
-import { runDemo } from './demo.js'
-import { runEmulator } from './emulator.js'
-import { runMigrate } from './migrate.js'
-import { runServe } from './serve.js'
 
 const USAGE = `usage: pangolin-gateway [command]
 
@@ -19,14 +14,16 @@ commands:
   clients revoke ID
 `
 
+// Each command is imported when it runs, so `clients` and `migrate` do not pay for loading the
+// GraphQL server and the emulator.
 async function main (argv: string[]): Promise<number> {
   const [command = 'serve', ...rest] = argv
   switch (command) {
-    case 'serve': return await runServe()
-    case 'demo': return await runDemo()
-    case 'emulator': return await runEmulator()
-    case 'migrate': return await runMigrate()
-    case 'clients': return await runClients(rest)
+    case 'serve': return await (await import('./serve.js')).runServe()
+    case 'demo': return await (await import('./demo.js')).runDemo()
+    case 'emulator': return await (await import('./emulator.js')).runEmulator()
+    case 'migrate': return await (await import('./migrate.js')).runMigrate()
+    case 'clients': return await (await import('./clients.js')).runClients(rest)
     case 'help':
     case '--help':
     case '-h':
