@@ -12,8 +12,8 @@ import { GatewayError } from '../errors.js'
 export async function runClients (argv: string[]): Promise<number> {
   const [verb, ...rest] = argv
   const config = loadConfig(process.env)
-  const database = await openDatabase(config.databaseUrl)
   const logger = createLogger({ level: 'warn' })
+  const database = await openDatabase(config.databaseUrl, { poolMax: config.databasePoolMax, logger })
   try {
     await database.migrate()
     const service = new ClientService(new ClientsRepo(database.db), config.tokenSecret ?? '')

@@ -3,7 +3,7 @@ import { openDatabase } from '../store/database.js'
 
 export async function runMigrate (): Promise<number> {
   const config = loadConfig(process.env)
-  const database = await openDatabase(config.databaseUrl)
+  const database = await openDatabase(config.databaseUrl, { poolMax: config.databasePoolMax })
   try {
     const applied = await database.migrate()
     process.stdout.write(applied.length === 0 ? 'store is up to date\n' : `applied: ${applied.join(', ')}\n`)

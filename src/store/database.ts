@@ -1,23 +1,40 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely'
+import { Kysely, Migrator, SqliteDialect, sql, type MigrationProvider } from 'kysely'
+import type { Logger } from 'pino'
 import { buildMigrations, type Dialect } from './migrations.js'
+import { openPostgres, withAdvisoryLock } from './postgres.js'
 import type { Tables } from './tables.js'
 
 export interface Database {
   readonly db: Kysely<Tables>
   readonly dialect: Dialect
-  /** Applies pending migrations; safe to call on every start. */
+  /** Applies pending migrations; safe to call on every start, from several replicas at once. */
   migrate (): Promise<string[]>
   ping (): Promise<void>
   close (): Promise<void>
 }
 
+export interface OpenOptions {
+  /** DATABASE_POOL_MAX: most PostgreSQL connections; SQLite has one. */
+  poolMax?: number
+  /** Where PostgreSQL pool errors are reported; without one they become process warnings. */
+  logger?: Pick<Logger, 'error'>
+}
+
 /** Opens the store named by DATABASE_URL: `sqlite:<path>`, `:memory:` or `postgres://…`. */
-export async function openDatabase (url: string): Promise<Database> {
+export async function openDatabase (url: string, options: OpenOptions = {}): Promise<Database> {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    throw new Error('DATABASE_URL: PostgreSQL is not supported by this build yet; use sqlite:<path>.')
+    const { logger } = options
+    const db = openPostgres(url, {
+      poolMax: options.poolMax ?? 10,
+      onError: (err) => {
+        if (logger === undefined) process.emitWarning(`store: ${err.message}`)
+        else logger.error({ err }, 'store connection error')
+      }
+    })
+    return wrap(db, 'postgres')
   }
   return openSqlite(url)
 }
@@ -26,21 +43,40 @@ function openSqlite (url: string): Database {
   const path = url === ':memory:' ? ':memory:' : url.slice('sqlite:'.length)
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new SQLite(path)
-  sqlite.pragma('journal_mode = WAL')
+  // First, so that even switching to WAL waits for another process instead of failing.
   sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) })
   return wrap(db, 'sqlite')
 }
 
+/**
+ * SQLite's counterpart of the advisory lock: an IMMEDIATE transaction takes the file's write lock
+ * up front, so a second process on the same file waits (busy_timeout) and then finds nothing to do.
+ */
+async function withWriteLock<T> (db: Kysely<Tables>, run: (db: Kysely<Tables>) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn)
+    try {
+      const result = await run(conn)
+      await sql`commit`.execute(conn)
+      return result
+    } catch (err) {
+      await sql`rollback`.execute(conn)
+      throw err
+    }
+  })
+}
+
 export function wrap (db: Kysely<Tables>, dialect: Dialect): Database {
+  const locked = dialect === 'postgres' ? withAdvisoryLock : withWriteLock
   return {
     db,
     dialect,
     async migrate () {
       const provider: MigrationProvider = { getMigrations: async () => buildMigrations(dialect) }
-      const migrator = new Migrator({ db, provider })
-      const { error, results } = await migrator.migrateToLatest()
+      const { error, results } = await locked(db, (conn) => new Migrator({ db: conn, provider }).migrateToLatest())
       if (error !== undefined) throw error
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
     },
