@@ -50,7 +50,8 @@ export async function startGateway (config: Config, logger: Logger): Promise<Gat
       leaseMs: config.operations.leaseMs,
       // A create that timed out may still land for about one upstream timeout more.
       settleMs: config.pangolin.timeoutMs,
-      retentionMs: config.operations.retentionMs
+      retentionMs: config.operations.retentionMs,
+      backoffMs: config.operations.recoveryBackoffMs
     }
   })
   const app = await buildApp({

@@ -38,6 +38,7 @@ export const envSchema = z.object({
   OPERATION_LEASE_MS: int('OPERATION_LEASE_MS', 1_000, 600_000).default(30_000),
   OPERATION_RETENTION_HOURS: int('OPERATION_RETENTION_HOURS', 1, 24 * 365).default(24),
   RECOVERY_INTERVAL_MS: int('RECOVERY_INTERVAL_MS', 100, 3_600_000).default(5_000),
+  RECOVERY_BACKOFF_MS: int('RECOVERY_BACKOFF_MS', 1, 3_600_000).default(1_000),
   SHUTDOWN_DEADLINE_MS: int('SHUTDOWN_DEADLINE_MS', 0, 600_000).default(10_000),
   DATABASE_URL: z.string().refine((v) => v.startsWith('sqlite:') || v.startsWith('postgres://') ||
     v.startsWith('postgresql://') || v === ':memory:', {

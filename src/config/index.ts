@@ -19,6 +19,7 @@ export interface Config {
     readonly leaseMs: number
     readonly retentionMs: number
     readonly recoveryIntervalMs: number
+    readonly recoveryBackoffMs: number
     readonly shutdownDeadlineMs: number
   }
   readonly databaseUrl: string
@@ -81,6 +82,7 @@ export function loadConfig (env: NodeJS.ProcessEnv, options: LoadOptions = {}): 
       leaseMs: e.OPERATION_LEASE_MS,
       retentionMs: e.OPERATION_RETENTION_HOURS * 3600_000,
       recoveryIntervalMs: e.RECOVERY_INTERVAL_MS,
+      recoveryBackoffMs: e.RECOVERY_BACKOFF_MS,
       shutdownDeadlineMs: e.SHUTDOWN_DEADLINE_MS
     },
     databaseUrl: e.DATABASE_URL,

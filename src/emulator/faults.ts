@@ -33,6 +33,8 @@ export function normaliseTemplate (template: string, aliases: Map<string, string
 }
 
 export class FaultRegistry {
+  /** How many requests each kind of fault hit, for tests to show the faults were really there. */
+  readonly injected: Record<string, number> = {}
   readonly #rules: ActiveRule[] = []
   readonly #aliases: Map<string, string>
   readonly #random: () => number
@@ -62,6 +64,8 @@ export class FaultRegistry {
       if (rule.probability !== undefined && this.#random() >= rule.probability) continue
       active.remaining--
       if (active.remaining <= 0) this.#rules.splice(this.#rules.indexOf(active), 1)
+      const label = rule.kind === 'status' ? `status ${rule.status ?? 500}` : rule.kind
+      this.injected[label] = (this.injected[label] ?? 0) + 1
       return rule
     }
     return undefined

@@ -41,7 +41,7 @@ export interface Emulator {
   readonly url: string
   readonly port: number
   readonly state: EmulatorState
-  readonly faults: { add (rule: FaultRule): void, clear (): void }
+  readonly faults: { add (rule: FaultRule): void, clear (): void, readonly injected: Readonly<Record<string, number>> }
   readonly stats: EmulatorStats
   addKey (opts: { orgs: string[] | '*', actions?: string[] | '*', root?: boolean }): string
   removeKey (key: string): void
@@ -104,7 +104,7 @@ export async function startEmulator (opts: EmulatorOptions = {}): Promise<Emulat
     url: `http://${host}:${address.port}/v1`,
     port: address.port,
     state,
-    faults: { add: (rule) => faults.add(rule), clear: () => faults.clear() },
+    faults: { add: (rule) => faults.add(rule), clear: () => faults.clear(), injected: faults.injected },
     stats,
     addKey ({ orgs, actions = '*', root = false }) {
       const full = `${randomString(15, ALPHANUMERIC)}.${randomString(40, BASE32)}`

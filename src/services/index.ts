@@ -22,6 +22,7 @@ export interface OperationSettings {
   leaseMs?: number
   settleMs?: number
   retentionMs?: number
+  backoffMs?: number
 }
 
 export function createServices (deps: { database: Database, pangolin: PangolinClient, tokenSecret: string, logger: Logger, operations?: OperationSettings }): Services {

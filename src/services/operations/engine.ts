@@ -24,6 +24,8 @@ export interface EngineOptions {
   settleMs?: number
   /** How long finished operations (and their idempotency keys) are kept. Default 24 h. */
   retentionMs?: number
+  /** First wait before retrying an unfinished compensation; doubles each time up to 5 min. */
+  backoffMs?: number
 }
 
 export interface ExecuteOptions {
@@ -57,6 +59,7 @@ export class OperationEngine {
   readonly #leaseMs: number
   readonly #settleMs: number
   readonly #retentionMs: number
+  readonly #backoffMs: number
   readonly #running = new Map<string, { journal: Journal, done: Promise<unknown> }>()
   #stopping = false
 
@@ -70,6 +73,7 @@ export class OperationEngine {
     this.#leaseMs = options.leaseMs ?? 30_000
     this.#settleMs = options.settleMs ?? 10_000
     this.#retentionMs = options.retentionMs ?? 24 * 3600_000
+    this.#backoffMs = options.backoffMs ?? 1_000
   }
 
   get repo (): OperationsRepo {
@@ -261,7 +265,7 @@ export class OperationEngine {
     } catch (err) {
       if (journal.stopped) return
       const attempts = op.attempts + 1
-      const delay = Math.min(300_000, 1000 * 2 ** Math.min(attempts, 8))
+      const delay = Math.min(300_000, this.#backoffMs * 2 ** Math.min(attempts - 1, 8))
       log.warn({ err, attempts }, 'compensation incomplete; needs attention')
       await this.#write(journal, {
         status: 'NEEDS_ATTENTION',

@@ -57,6 +57,13 @@ function shape (error: GraphQLError, log: FastifyBaseLogger, requestId: string |
     return { message: error.message, ...location, extensions: { ...error.extensions, code } }
   }
 
+  const status = (original as { statusCode?: unknown }).statusCode
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    // Fastify's own refusals (malformed JSON, wrong content type, body too large): the client's doing.
+    log.info({ code: (original as { code?: string }).code }, original.message)
+    return { message: original.message, ...location, extensions: { code: 'BAD_USER_INPUT' } }
+  }
+
   log.error({ err: original }, 'unexpected error')
   return {
     message: 'Internal server error',

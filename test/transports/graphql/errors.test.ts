@@ -67,3 +67,16 @@ t.test('a syntax error names the problem and is BAD_USER_INPUT', async (t) => {
   t.equal(introspection.statusCode, 400, introspection.body)
   t.match(introspection.json().errors[0].message, /introspection/i)
 })
+
+t.test('a malformed JSON body is BAD_USER_INPUT with status 400, not a 500', async (t) => {
+  const logger = createLogger({ level: 'silent' })
+  const database = await openDatabase(':memory:')
+  await database.migrate()
+  const services = createServices({ database, pangolin: broken, tokenSecret: 'k'.repeat(32), logger })
+  const app = await buildApp({ services, logger, graphiql: false, introspection: false, ready: async () => ({}) })
+  t.teardown(async () => { await app.close(); await database.close() })
+  const { token } = await services.clients.create({ name: 'x', orgs: '*', scopes: ['read'] })
+  const response = await app.inject({ method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: '{bad' })
+  t.equal(response.statusCode, 400)
+  t.equal(response.json().errors[0].extensions.code, 'BAD_USER_INPUT')
+})
