@@ -56,12 +56,10 @@ export interface DialectOptions {
   migrate?: boolean
 }
 
+export type DialectBody = (t: TapTest, database: Database, url: string) => Promise<void>
+
 /** Runs the body once on SQLite and once on PostgreSQL, each as a subtest with its own store. */
-export async function forEachDialect (
-  t: TapTest,
-  body: (t: TapTest, database: Database, url: string) => Promise<void>,
-  options: DialectOptions = {}
-): Promise<void> {
+export async function forEachDialect (t: TapTest, body: DialectBody, options: DialectOptions = {}): Promise<void> {
   for (const dialect of ['sqlite', 'postgres'] as const) {
     await t.test(dialect, async (t) => {
       const { database, url } = await freshStore(t, dialect)
@@ -69,4 +67,9 @@ export async function forEachDialect (
       await body(t, database, url)
     })
   }
+}
+
+/** A top-level test whose body runs on both dialects. */
+export function storeTest (name: string, body: DialectBody, options: DialectOptions = {}) {
+  return tap.test(name, (t) => forEachDialect(t, body, options))
 }

@@ -1,7 +1,6 @@
-import t from 'tap'
 import { AuditRepo, type AuditRecord } from '../../src/store/audit-repo.js'
 import type { Database } from '../../src/store/database.js'
-import { forEachDialect } from '../helpers/store.js'
+import { storeTest } from '../helpers/store.js'
 
 function event (n: number, orgId: string | null, clientId: string | null): AuditRecord {
   return {
@@ -30,7 +29,7 @@ async function seeded (database: Database) {
   return repo
 }
 
-t.test('events come back newest first with numeric seq and JSON text', (t) => forEachDialect(t, async (t, database) => {
+storeTest('events come back newest first with numeric seq and JSON text', async (t, database) => {
   const repo = await seeded(database)
   const rows = await repo.list({ limit: 10 })
   t.same(rows.map((r) => r.id), ['e5', 'e4', 'e3', 'e2', 'e1'])
@@ -51,16 +50,16 @@ t.test('events come back newest first with numeric seq and JSON text', (t) => fo
     pangolinIds: '{"resourceId":1}'
   })
   t.equal(rows[1]?.orgId, null)
-}))
+})
 
-t.test('events filter by org and by client', (t) => forEachDialect(t, async (t, database) => {
+storeTest('events filter by org and by client', async (t, database) => {
   const repo = await seeded(database)
   t.same((await repo.list({ orgId: 'acme', limit: 10 })).map((r) => r.id), ['e5', 'e3', 'e1'])
   t.same((await repo.list({ clientId: 'c1', limit: 10 })).map((r) => r.id), ['e5', 'e2', 'e1'])
   t.same((await repo.list({ orgId: 'acme', clientId: 'c1', limit: 10 })).map((r) => r.id), ['e5', 'e1'])
-}))
+})
 
-t.test('events page backwards by seq', (t) => forEachDialect(t, async (t, database) => {
+storeTest('events page backwards by seq', async (t, database) => {
   const repo = await seeded(database)
   const first = await repo.list({ limit: 2 })
   t.same(first.map((r) => r.id), ['e5', 'e4'])
@@ -69,4 +68,4 @@ t.test('events page backwards by seq', (t) => forEachDialect(t, async (t, databa
   const third = await repo.list({ limit: 2, beforeSeq: second[1]!.seq })
   t.same(third.map((r) => r.id), ['e1'])
   t.same(await repo.list({ orgId: 'acme', limit: 2, beforeSeq: 5 }).then((rows) => rows.map((r) => r.id)), ['e3', 'e1'])
-}))
+})

@@ -1,6 +1,5 @@
-import t from 'tap'
 import { ClientsRepo } from '../../src/store/clients-repo.js'
-import { forEachDialect } from '../helpers/store.js'
+import { storeTest } from '../helpers/store.js'
 
 const client = (id: string, createdAt: string) => ({
   id,
@@ -11,7 +10,7 @@ const client = (id: string, createdAt: string) => ({
   createdAt
 })
 
-t.test('an inserted client is found by token hash and by id', (t) => forEachDialect(t, async (t, database) => {
+storeTest('an inserted client is found by token hash and by id', async (t, database) => {
   const repo = new ClientsRepo(database.db)
   await repo.insert(client('c1', '2025-01-01T00:00:00.000Z'))
   await repo.insert(client('c2', '2025-01-02T00:00:00.000Z'))
@@ -22,35 +21,35 @@ t.test('an inserted client is found by token hash and by id', (t) => forEachDial
   t.equal((await repo.get('c1'))?.orgs, '*')
   t.equal(await repo.findByHash('hash-none'), undefined)
   t.equal(await repo.get('none'), undefined)
-}))
+})
 
-t.test('a second client with the same token hash is refused', (t) => forEachDialect(t, async (t, database) => {
+storeTest('a second client with the same token hash is refused', async (t, database) => {
   const repo = new ClientsRepo(database.db)
   await repo.insert(client('c1', '2025-01-01T00:00:00.000Z'))
   await t.rejects(repo.insert({ ...client('c9', '2025-01-01T00:00:00.000Z'), tokenHash: 'hash-c1' }))
-}))
+})
 
-t.test('clients are listed by creation time, then id', (t) => forEachDialect(t, async (t, database) => {
+storeTest('clients are listed by creation time, then id', async (t, database) => {
   const repo = new ClientsRepo(database.db)
   await repo.insert(client('c3', '2025-01-02T00:00:00.000Z'))
   await repo.insert(client('c2', '2025-01-01T00:00:00.000Z'))
   await repo.insert(client('c1', '2025-01-02T00:00:00.000Z'))
   t.same((await repo.list()).map((c) => c.id), ['c2', 'c1', 'c3'])
-}))
+})
 
-t.test('revoke stamps a live client once and reports unknown ids', (t) => forEachDialect(t, async (t, database) => {
+storeTest('revoke stamps a live client once and reports unknown ids', async (t, database) => {
   const repo = new ClientsRepo(database.db)
   await repo.insert(client('c1', '2025-01-01T00:00:00.000Z'))
   t.equal(await repo.revoke('c1', '2025-02-01T00:00:00.000Z'), true)
   t.equal(await repo.revoke('c1', '2025-03-01T00:00:00.000Z'), false, 'already revoked')
   t.equal(await repo.revoke('none', '2025-03-01T00:00:00.000Z'), false)
   t.equal((await repo.get('c1'))?.revokedAt, '2025-02-01T00:00:00.000Z')
-}))
+})
 
-t.test('touch records the last use', (t) => forEachDialect(t, async (t, database) => {
+storeTest('touch records the last use', async (t, database) => {
   const repo = new ClientsRepo(database.db)
   await repo.insert(client('c1', '2025-01-01T00:00:00.000Z'))
   await repo.touch('c1', '2025-01-05T00:00:00.000Z')
   await repo.touch('none', '2025-01-05T00:00:00.000Z')
   t.equal((await repo.get('c1'))?.lastUsedAt, '2025-01-05T00:00:00.000Z')
-}))
+})

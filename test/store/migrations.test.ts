@@ -4,25 +4,25 @@ import { sql } from 'kysely'
 import t from 'tap'
 import { openDatabase } from '../../src/store/database.js'
 import { buildMigrations } from '../../src/store/migrations.js'
-import { createSqliteFile, forEachDialect, freshStore } from '../helpers/store.js'
+import { createSqliteFile, freshStore, storeTest } from '../helpers/store.js'
 
 const run = promisify(execFile)
 const databaseModule = new URL('../../src/store/database.js', import.meta.url).href
 
-t.test('migrations apply once and a second run finds nothing to do', (t) => forEachDialect(t, async (t, database) => {
+storeTest('migrations apply once and a second run finds nothing to do', async (t, database) => {
   const all = Object.keys(buildMigrations(database.dialect))
   t.same(await database.migrate(), all)
   t.same(await database.migrate(), [])
   await database.ping()
   const tables = await database.db.introspection.getTables()
   t.ok(tables.some((table) => table.name === 'clients'))
-}, { migrate: false }))
+}, { migrate: false })
 
-t.test('two concurrent migrate calls on one handle both succeed', (t) => forEachDialect(t, async (t, database) => {
+storeTest('two concurrent migrate calls on one handle both succeed', async (t, database) => {
   const all = Object.keys(buildMigrations(database.dialect))
   const [first, second] = await Promise.all([database.migrate(), database.migrate()])
   t.same([...first!, ...second!].sort(), all, 'each migration applied exactly once')
-}, { migrate: false }))
+}, { migrate: false })
 
 t.test('three replicas migrating one fresh PostgreSQL database all succeed', async (t) => {
   const { url } = await freshStore(t, 'postgres')
@@ -32,26 +32,19 @@ t.test('three replicas migrating one fresh PostgreSQL database all succeed', asy
   t.same(applied.flat().sort(), Object.keys(buildMigrations('postgres')), 'each migration applied exactly once')
 })
 
-t.test('a pool of one connection migrates without waiting on itself', async (t) => {
-  await forEachDialect(t, async (t, _database, url) => {
-    const single = await openDatabase(url, { poolMax: 1 })
-    t.teardown(() => single.close())
-    t.same(await single.migrate(), Object.keys(buildMigrations(single.dialect)))
-  }, { migrate: false })
-})
+storeTest('a pool of one connection migrates without waiting on itself', async (t, _database, url) => {
+  const single = await openDatabase(url, { poolMax: 1 })
+  t.teardown(() => single.close())
+  t.same(await single.migrate(), Object.keys(buildMigrations(single.dialect)))
+}, { migrate: false })
 
 t.test('the migration connection goes back to the pool with its statement timeout', async (t) => {
-  await forEachDialect(t, async (t, _database, url) => {
-    const single = await openDatabase(url, { poolMax: 1 })
-    t.teardown(() => single.close())
-    await single.migrate()
-    if (single.dialect !== 'postgres') {
-      t.pass('SQLite has no statement timeout')
-      return
-    }
-    const { rows } = await sql<{ statement_timeout: string }>`show statement_timeout`.execute(single.db)
-    t.equal(rows[0]?.statement_timeout, '15s')
-  }, { migrate: false })
+  const { url } = await freshStore(t, 'postgres')
+  const single = await openDatabase(url, { poolMax: 1 })
+  t.teardown(() => single.close())
+  await single.migrate()
+  const { rows } = await sql<{ statement_timeout: string }>`show statement_timeout`.execute(single.db)
+  t.equal(rows[0]?.statement_timeout, '15s')
 })
 
 t.test('two processes migrating one fresh SQLite file both succeed', async (t) => {
