@@ -50,6 +50,14 @@ t.test('each invalid value stops start-up with one sentence naming the variable'
   t.equal(cases.length, 10)
 })
 
+t.test('a PostgreSQL URL is accepted with a bounded pool size', async (t) => {
+  const config = loadConfig({ ...base, DATABASE_URL: 'postgres://gw@db:5432/gw', DATABASE_POOL_MAX: '25' })
+  t.equal(config.databaseUrl, 'postgres://gw@db:5432/gw')
+  t.equal(config.databasePoolMax, 25)
+  t.equal(loadConfig(base).databasePoolMax, 10)
+  t.match(message({ ...base, DATABASE_POOL_MAX: '0' }), /^DATABASE_POOL_MAX must be at least 1\.$/)
+})
+
 t.test('serve requires the upstream address, a key and the token secret', async (t) => {
   t.match(message({ ...base, PANGOLIN_URL: undefined }), /^PANGOLIN_URL is required/)
   t.match(message({ ...base, PANGOLIN_API_KEY: undefined }), /^PANGOLIN_API_KEY, PANGOLIN_API_KEY_FILE or PANGOLIN_KEYS_FILE is required\.$/)
