@@ -1,7 +1,8 @@
 import t from 'tap'
 import type { FaultRule } from '../../src/emulator/index.js'
 import { buildGateway, type TestGateway } from '../helpers/gateway.js'
-import { audit, type OpRecord } from '../helpers/invariants.js'
+import { audit, seededIds, type OpRecord } from '../helpers/invariants.js'
+import { MUTATION, plan } from '../helpers/workload.js'
 
 const OPERATIONS = 320
 const CONCURRENCY = 8
@@ -43,26 +44,6 @@ function faults (): FaultRule[] {
   return rules
 }
 
-const SITES = ['acme-hq', 'acme-edge']
-
-function plan (i: number) {
-  const targets = Array.from({ length: 1 + (i % 5) }, (_, n) => ({
-    siteNiceId: SITES[n % 2], ip: `10.${i % 250}.${n}.${(i * 7) % 250 + 1}`, port: 8000 + n
-  }))
-  const access = i % 3 === 0 ? { roleNames: ['Developers'], userEmails: ['bob@acme.test'] } : { roleNames: ['Member'] }
-  switch (i % 10) {
-    case 7: return { kind: 'createSite', input: { orgId: 'acme', name: `Site ${i}`, niceId: `fault-site-${i}` } }
-    case 8: return { kind: 'provisionPrivateResource', input: { orgId: 'acme', name: `db ${i}`, siteNiceId: 'acme-hq', mode: 'HOST', destination: `10.9.${i % 250}.${(i % 200) + 1}`, alias: `db-${i}.fault.internal`, tcpPortRangeString: '5432', udpPortRangeString: '', access: { roleNames: ['Developers'] } } }
-    default: return { kind: 'provisionHttpService', input: { orgId: 'acme', name: `svc ${i}`, domainId: 'domain1', subdomain: `svc-${i}`, targets, access } }
-  }
-}
-
-const MUTATION: Record<string, string> = {
-  provisionHttpService: 'mutation ($input: ProvisionHttpServiceInput!) { provisionHttpService(input: $input) { resource { resourceId } operation { id status } } }',
-  createSite: 'mutation ($input: CreateSiteInput!) { createSite(input: $input) { site { siteId } operation { id status } } }',
-  provisionPrivateResource: 'mutation ($input: ProvisionPrivateResourceInput!) { provisionPrivateResource(input: $input) { privateResource { siteResourceId } operation { id status } } }'
-}
-
 async function runAll (gw: TestGateway, token: string): Promise<OpRecord[]> {
   const records: OpRecord[] = []
   let next = 0
@@ -88,7 +69,7 @@ t.test(`${OPERATIONS} operations under injected faults end clean: no orphans, no
     }
   })
   const token = await gw.token(['provision', 'read', 'grant', 'delete'], ['acme'])
-  const seeded = structuredClone({ resources: gw.emulator.state.resources.map((r) => r.resourceId), sites: gw.emulator.state.sites.map((s) => s.siteId), siteResources: gw.emulator.state.siteResources.map((s) => s.siteResourceId) })
+  const seeded = seededIds(gw.emulator.state)
   for (const rule of faults()) gw.emulator.faults.add(rule)
 
   const started = Date.now()
@@ -104,7 +85,7 @@ t.test(`${OPERATIONS} operations under injected faults end clean: no orphans, no
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 
-  const figures = await audit(t, gw, records, seeded)
+  const figures = await audit(t, { db: gw.gateway.database.db, state: gw.emulator.state }, records, seeded)
   t.equal(records.length, OPERATIONS)
   t.equal(records.filter((r) => r.status >= 500 && r.body.errors?.[0]?.extensions?.code === 'INTERNAL_SERVER_ERROR').length, 0, 'no masked internal errors')
   const injected = gw.emulator.faults.injected

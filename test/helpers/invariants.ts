@@ -1,4 +1,6 @@
-import type { TestGateway } from './gateway.js'
+import type { Kysely } from 'kysely'
+import type { EmulatorState } from '../../src/emulator/index.js'
+import type { Tables } from '../../src/store/tables.js'
 
 export interface OpRecord {
   i: number
@@ -8,17 +10,16 @@ export interface OpRecord {
   body: any
 }
 
-interface Seeded { resources: number[], sites: number[], siteResources: number[] }
+export interface Seeded { resources: number[], sites: number[], siteResources: number[] }
 interface Assert { equal: (...args: any[]) => unknown, ok: (...args: any[]) => unknown }
 
 /**
  * Checks the emulator's state against the journal: every operation final, nothing Pangolin holds
  * that no succeeded operation accounts for, no duplicates, every succeeded operation complete.
  */
-export async function audit (t: Assert, gw: TestGateway, records: OpRecord[], seeded: Seeded) {
-  const db = gw.gateway.database.db
+export async function audit (t: Assert, where: { db: Kysely<Tables>, state: EmulatorState }, records: OpRecord[], seeded: Seeded) {
+  const { db, state } = where
   const ops = await db.selectFrom('operations').selectAll().execute()
-  const state = gw.emulator.state
   const byStatus: Record<string, number> = {}
   for (const op of ops) byStatus[op.status] = (byStatus[op.status] ?? 0) + 1
   const unfinished = ops.filter((o) => o.status !== 'SUCCEEDED' && o.status !== 'ROLLED_BACK').length
@@ -79,4 +80,12 @@ export async function audit (t: Assert, gw: TestGateway, records: OpRecord[], se
   t.equal(missingGrants, 0, 'grants missing on succeeded operations')
   t.ok(succeeded.length > 0, 'some operations succeeded')
   return figures
+}
+
+export function seededIds (state: EmulatorState): Seeded {
+  return {
+    resources: state.resources.map((r) => r.resourceId),
+    sites: state.sites.map((s) => s.siteId),
+    siteResources: state.siteResources.map((s) => s.siteResourceId)
+  }
 }
