@@ -6,6 +6,7 @@ import type { Principal } from '../auth/scopes.js'
 import type {
   Domain, Page, PangolinClient, Resource, Role, Site, SiteResource, Target, User
 } from '../upstream/types.js'
+import type { ObjectKind, OrgIndex } from './org-index.js'
 import { authorize, keyHint } from './policy.js'
 import { parseInput } from './validate.js'
 
@@ -31,19 +32,22 @@ export type OrgTarget = Target & { orgId: string }
  */
 export class Catalog {
   readonly #client: PangolinClient
+  readonly #index: OrgIndex
 
-  constructor (client: PangolinClient) {
+  constructor (client: PangolinClient, index: OrgIndex) {
     this.#client = client
+    this.#index = index
   }
 
   reader (principal: Principal, log: Logger, signal?: AbortSignal): Reader {
-    return new Reader(this.#client, principal, log, signal)
+    return new Reader(this.#client, this.#index, principal, log, signal)
   }
 }
 
 export class Reader {
   readonly principal: Principal
   readonly #client: PangolinClient
+  readonly #index: OrgIndex
   readonly #log: Logger
   readonly #signal: AbortSignal | undefined
   readonly #domains: DataLoader<string, Domain[]>
@@ -52,8 +56,9 @@ export class Reader {
   readonly #targets: DataLoader<number, Target[]>
   readonly #sites: DataLoader<number, Site | null>
 
-  constructor (client: PangolinClient, principal: Principal, log: Logger, signal?: AbortSignal) {
+  constructor (client: PangolinClient, index: OrgIndex, principal: Principal, log: Logger, signal?: AbortSignal) {
     this.#client = client
+    this.#index = index
     this.principal = principal
     this.#log = log
     this.#signal = signal
@@ -62,10 +67,25 @@ export class Reader {
     this.#orgSites = new DataLoader((orgs) => settle(orgs, async (orgId) =>
       (await client.listSites(orgId, { pageSize: ALL }, this.#ctx(orgId))).items), one)
     this.#resources = new DataLoader((ids) => settle(ids, (id) =>
-      orNull(client.getResource(id, this.#ctx(keyHint(principal))))), one)
-    this.#targets = new DataLoader((ids) => settle(ids, (id) => client.listTargets(id, this.#ctx(keyHint(principal)))), one)
+      orNull(client.getResource(id, this.#ctx(this.#orgFor('resource', id))))), one)
+    this.#targets = new DataLoader((ids) => settle(ids, (id) => client.listTargets(id, this.#ctx(this.#orgFor('resource', id)))), one)
     this.#sites = new DataLoader((ids) => settle(ids, (id) =>
-      orNull(client.getSite(id, this.#ctx(keyHint(principal))))), one)
+      orNull(client.getSite(id, this.#ctx(this.#orgFor('site', id))))), one)
+  }
+
+  /** The org an id is known to be in, else the caller's only org: it picks the upstream key. */
+  #orgFor (kind: ObjectKind, id: number): string | undefined {
+    return this.#index.get(kind, id) ?? keyHint(this.principal)
+  }
+
+  /** Refuses an id already known to be in another org, before any upstream call. */
+  #precheck (kind: ObjectKind, id: number): void {
+    authorize(this.principal, 'read', this.#index.get(kind, id))
+  }
+
+  #learn<T> (kind: ObjectKind, items: T[], id: (item: T) => number, orgId: string): T[] {
+    for (const item of items) this.#index.set(kind, id(item), orgId)
+    return items
   }
 
   #ctx (orgId: string | undefined) {
@@ -80,6 +100,7 @@ export class Reader {
   async sites (orgId: string, args: PageArgs): Promise<Page<OrgSite>> {
     const a = parseInput(pageArgs, args)
     const page = await this.#client.listSites(orgId, listQuery(a), this.#ctx(orgId))
+    this.#learn('site', page.items, (s) => s.siteId, orgId)
     return { ...page, items: page.items.map((s) => ({ ...s, orgId })) }
   }
 
@@ -90,9 +111,10 @@ export class Reader {
 
   /** A site by id: the org is learnt from Pangolin's answer, which is withheld if it is not the caller's. */
   async site (siteId: number): Promise<OrgSite | null> {
-    authorize(this.principal, 'read')
+    this.#precheck('site', siteId)
     const site = await this.#sites.load(siteId)
     if (site === null) return null
+    this.#index.set('site', siteId, site.orgId)
     const orgId = this.#owned(site.orgId)
     return { ...site, orgId }
   }
@@ -105,6 +127,8 @@ export class Reader {
     const a = parseInput(pageArgs, args)
     const query = { ...listQuery(a), ...(a.siteId == null ? {} : { siteId: a.siteId }) }
     const page = await this.#client.listResources(orgId, query, this.#ctx(orgId))
+    this.#learn('resource', page.items, (r) => r.resourceId, orgId)
+    this.#learn('target', page.items.flatMap((r) => r.targets ?? []), (x) => x.targetId, orgId)
     return { ...page, items: page.items.map((r) => ({ ...r, orgId })) }
   }
 
@@ -117,9 +141,10 @@ export class Reader {
   }
 
   async resource (resourceId: number): Promise<OrgResource | null> {
-    authorize(this.principal, 'read')
+    this.#precheck('resource', resourceId)
     const resource = await this.#resources.load(resourceId)
     if (resource === null) return null
+    this.#index.set('resource', resourceId, resource.orgId)
     return { ...resource, orgId: this.#owned(resource.orgId) }
   }
 
@@ -164,13 +189,16 @@ export class Reader {
 
   async privateResources (orgId: string, args: PageArgs): Promise<Page<SiteResource>> {
     const a = parseInput(pageArgs, args)
-    return await this.#client.listSiteResources(orgId, listQuery(a), this.#ctx(orgId))
+    const page = await this.#client.listSiteResources(orgId, listQuery(a), this.#ctx(orgId))
+    this.#learn('siteResource', page.items, (r) => r.siteResourceId, orgId)
+    return page
   }
 
   async privateResource (siteResourceId: number): Promise<SiteResource | null> {
-    authorize(this.principal, 'read')
-    const found = await orNull(this.#client.getSiteResource(siteResourceId, this.#ctx(keyHint(this.principal))))
+    this.#precheck('siteResource', siteResourceId)
+    const found = await orNull(this.#client.getSiteResource(siteResourceId, this.#ctx(this.#orgFor('siteResource', siteResourceId))))
     if (found === null) return null
+    this.#index.set('siteResource', siteResourceId, found.orgId)
     this.#owned(found.orgId)
     return found
   }

@@ -8,7 +8,9 @@ import { AdminService } from './admin.js'
 import { AuditLog } from './audit.js'
 import { Catalog } from './catalog.js'
 import { ClientService } from './clients.js'
+import type { EngineOptions } from './operations/engine.js'
 import { OperationsService } from './operations/index.js'
+import { OrgIndex } from './org-index.js'
 
 export interface Services {
   catalog: Catalog
@@ -23,13 +25,15 @@ export interface OperationSettings {
   settleMs?: number
   retentionMs?: number
   backoffMs?: number
+  metrics?: EngineOptions['metrics']
 }
 
 export function createServices (deps: { database: Database, pangolin: PangolinClient, tokenSecret: string, logger: Logger, operations?: OperationSettings }): Services {
   const clients = new ClientService(new ClientsRepo(deps.database.db), deps.tokenSecret)
   const audit = new AuditLog(new AuditRepo(deps.database.db), deps.logger)
+  const index = new OrgIndex()
   return {
-    catalog: new Catalog(deps.pangolin),
+    catalog: new Catalog(deps.pangolin, index),
     clients,
     audit,
     admin: new AdminService(clients, audit),
@@ -39,6 +43,7 @@ export function createServices (deps: { database: Database, pangolin: PangolinCl
       audit,
       logger: deps.logger,
       secret: deps.tokenSecret,
+      index,
       ...deps.operations
     })
   }

@@ -5,6 +5,7 @@ import type { Principal } from '../../auth/scopes.js'
 import type { OperationRow, OperationsRepo } from '../../store/operations-repo.js'
 import type { PangolinClient } from '../../upstream/types.js'
 import type { AuditLog } from '../audit.js'
+import type { ObjectKind, OrgIndex } from '../org-index.js'
 import { authorize } from '../policy.js'
 import { Journal, LeaseLostError } from './journal.js'
 import type { AnyKind, KindContext } from './kind.js'
@@ -16,6 +17,8 @@ export interface EngineOptions {
   audit: AuditLog
   logger: Logger
   kinds: readonly AnyKind[]
+  /** Which org each known object is in; lets id-only inputs be refused without an upstream read. */
+  index: OrgIndex
   /** Secret for deriving Newt secrets; GATEWAY_TOKEN_SECRET. */
   secret: string
   /** How long a replica owns a running operation without renewing. Default 30 s. */
@@ -26,6 +29,8 @@ export interface EngineOptions {
   retentionMs?: number
   /** First wait before retrying an unfinished compensation; doubles each time up to 5 min. */
   backoffMs?: number
+  /** Told of compensations, reconciliations and recoveries, for metrics. */
+  metrics?: { onEvent: (name: 'compensation' | 'reconciliation' | 'recovery') => void }
 }
 
 export interface ExecuteOptions {
@@ -55,11 +60,13 @@ export class OperationEngine {
   readonly #audit: AuditLog
   readonly #log: Logger
   readonly #kinds: Map<string, AnyKind>
+  readonly #index: OrgIndex
   readonly #newtKey: Buffer
   readonly #leaseMs: number
   readonly #settleMs: number
   readonly #retentionMs: number
   readonly #backoffMs: number
+  readonly #metrics: EngineOptions['metrics']
   readonly #running = new Map<string, { journal: Journal, done: Promise<unknown> }>()
   #stopping = false
 
@@ -69,11 +76,13 @@ export class OperationEngine {
     this.#audit = options.audit
     this.#log = options.logger.child({ component: 'operations' })
     this.#kinds = new Map(options.kinds.map((k) => [k.name, k]))
+    this.#index = options.index
     this.#newtKey = createHmac('sha256', options.secret).update('pangolin-gateway/newt-secret').digest()
     this.#leaseMs = options.leaseMs ?? 30_000
     this.#settleMs = options.settleMs ?? 10_000
     this.#retentionMs = options.retentionMs ?? 24 * 3600_000
     this.#backoffMs = options.backoffMs ?? 1_000
+    this.#metrics = options.metrics
   }
 
   get repo (): OperationsRepo {
@@ -111,9 +120,12 @@ export class OperationEngine {
       }
     }
 
+    const subject = kind.subject?.(input)
     let orgId: string
     try {
-      orgId = await kind.org(input, this.#pangolin, { log })
+      orgId = (subject === undefined ? undefined : this.#index.get(subject.kind, subject.id)) ??
+        await kind.org(input, this.#pangolin, { log })
+      if (subject !== undefined) this.#index.set(subject.kind, subject.id, orgId)
     } catch (err) {
       if (kind.gone !== undefined && isGatewayError(err) && err.code === 'NOT_FOUND') {
         await this.#audit.record({ principal, orgId: null, kind: kind.name, input, outcome: 'succeeded', requestId: options.requestId ?? null, pangolinIds: { alreadyGone: true } })
@@ -188,6 +200,7 @@ export class OperationEngine {
     } finally {
       clearInterval(heartbeat)
       this.#running.delete(op.id)
+      if (journal.ambiguous) this.#metrics?.onEvent('reconciliation')
     }
     const final = (await this.#repo.get(op.id))!
     if (final.status !== 'RUNNING') {
@@ -203,7 +216,10 @@ export class OperationEngine {
         pangolinIds: final.status === 'SUCCEEDED' && kind.touched !== undefined ? kind.touched(this.#present(kind, final)) : stepIds(journal)
       })
     }
-    if (final.status === 'SUCCEEDED') return final
+    if (final.status === 'SUCCEEDED') {
+      this.#learn(kind, final)
+      return final
+    }
     if (final.status === 'RUNNING') {
       throw new GatewayError('OPERATION_IN_PROGRESS', 'The operation was handed over and will be finished by recovery.', {
         extensions: { operationId: final.id }
@@ -258,6 +274,7 @@ export class OperationEngine {
       }
     }
 
+    this.#metrics?.onEvent('compensation')
     try {
       await compensate(journal, this.#pangolin, ctx.call)
       await this.#write(journal, { status: 'ROLLED_BACK', releaseLease: true })
@@ -305,6 +322,7 @@ export class OperationEngine {
       }
       log.info({ status: op.status, phase: op.phase }, 'recovering operation')
       driven++
+      this.#metrics?.onEvent('recovery')
       if (op.status === 'NEEDS_ATTENTION') await this.#repo.update(op.id, this.owner, { status: 'RUNNING', phase: 'compensating' })
       await this.#drive(kind, (await this.#repo.get(op.id))!, log, null, undefined).catch(() => {})
     }))
@@ -344,6 +362,20 @@ export class OperationEngine {
       await this.#repo.releaseLease(id, this.owner)
       this.#log.info({ operationId: id }, 'lease released for recovery')
     }
+  }
+
+  /** Objects a finished operation created (or removed) go into (or out of) the org index. */
+  #learn (kind: AnyKind, op: OperationRow): void {
+    if (kind.touched === undefined) return
+    const ids = kind.touched(this.#present(kind, op))
+    const named: Array<[string, ObjectKind]> = [['resourceId', 'resource'], ['siteId', 'site'], ['siteResourceId', 'siteResource'], ['targetId', 'target']]
+    for (const [field, objectKind] of named) {
+      const id = ids[field]
+      if (typeof id !== 'number') continue
+      if (op.kind.startsWith('delete') || op.kind === 'decommissionHttpService' || op.kind === 'removeTarget') this.#index.forget(objectKind, id)
+      else this.#index.set(objectKind, id, op.orgId)
+    }
+    for (const id of (ids.targetIds as number[] | undefined) ?? []) this.#index.set('target', id, op.orgId)
   }
 
   #present<R> (kind: AnyKind, op: OperationRow): R {

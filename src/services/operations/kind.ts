@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { Scope } from '../../auth/scopes.js'
 import type { CallContext, PangolinClient } from '../../upstream/types.js'
 import type { Journal } from './journal.js'
+import type { ObjectKind } from '../org-index.js'
 
 export interface KindContext {
   journal: Journal
@@ -22,6 +23,8 @@ export interface OperationKind<I, P, R> {
   readonly name: string
   readonly scope: Scope
   parse (raw: unknown): I
+  /** The object an id-only input names, so a known org needs no upstream read. */
+  subject?: (input: I) => { kind: ObjectKind, id: number }
   /** The org the input names, or, for inputs that name only an id, the org Pangolin reports. */
   org (input: I, pangolin: PangolinClient, call: CallContext): string | Promise<string>
   resolve (ctx: KindContext, input: I): Promise<P>

@@ -18,6 +18,12 @@ async function orgOf (input: Input, p: PangolinClient, call: CallContext): Promi
   return found.orgId
 }
 
+function subject (input: Input) {
+  return input.resourceId != null
+    ? { kind: 'resource' as const, id: input.resourceId }
+    : { kind: 'siteResource' as const, id: input.siteResourceId! }
+}
+
 async function resolve (ctx: KindContext, input: Input): Promise<Plan> {
   const grants = await resolveGrants(new OrgDirectory(ctx), input, '')
   const on = input.resourceId != null ? { resourceId: input.resourceId } : { siteResourceId: input.siteResourceId! }
@@ -37,6 +43,7 @@ export const grantAccess: OperationKind<Input, Plan, AccessResult> = {
   name: 'grantAccess',
   scope: 'grant',
   parse: (raw) => withoutKey(parseInput(accessInput, raw)),
+  subject,
   org: orgOf,
   resolve,
   async forward (ctx, plan) {
@@ -50,6 +57,7 @@ export const revokeAccess: OperationKind<Input, Plan, AccessResult> = {
   name: 'revokeAccess',
   scope: 'grant',
   parse: (raw) => withoutKey(parseInput(accessInput, raw)),
+  subject,
   org: orgOf,
   resolve,
   async forward (ctx, plan) {

@@ -16,6 +16,7 @@ export const decommissionHttpService: OperationKind<{ resourceId: number }, { ta
   name: 'decommissionHttpService',
   scope: 'delete',
   parse: (raw) => withoutKey(parseInput(byIdInput('resourceId'), raw)) as { resourceId: number },
+  subject: (input) => ({ kind: 'resource', id: input.resourceId }),
   org: (input, p, call) => orgOfResource(p, input.resourceId, call),
   gone: (input) => ({ id: input.resourceId, alreadyGone: true, removedTargets: 0 }),
 
@@ -41,6 +42,7 @@ export const deletePrivateResource: OperationKind<{ siteResourceId: number }, Re
   name: 'deletePrivateResource',
   scope: 'delete',
   parse: (raw) => withoutKey(parseInput(byIdInput('siteResourceId'), raw)) as { siteResourceId: number },
+  subject: (input) => ({ kind: 'siteResource', id: input.siteResourceId }),
   async org (input, p, call) {
     const found = await p.getSiteResource(input.siteResourceId, call)
     if (found.orgId === undefined) throw new GatewayError('INTERNAL_SERVER_ERROR', 'Pangolin answered without the org.')
@@ -60,6 +62,7 @@ export const deleteSite: OperationKind<{ siteId: number }, Record<string, never>
   name: 'deleteSite',
   scope: 'delete',
   parse: (raw) => withoutKey(parseInput(byIdInput('siteId'), raw)) as { siteId: number },
+  subject: (input) => ({ kind: 'site', id: input.siteId }),
   async org (input, p, call) {
     const site = await p.getSite(input.siteId, call)
     if (site.orgId === undefined) throw new GatewayError('INTERNAL_SERVER_ERROR', 'Pangolin answered without the org.')

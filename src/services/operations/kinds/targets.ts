@@ -23,6 +23,7 @@ export const addTargets: OperationKind<AddInput, AddPlan, AddTargetsResult> = {
   name: 'addTargets',
   scope: 'provision',
   parse: (raw) => withoutKey(parseInput(addTargetsInput, raw)),
+  subject: (input) => ({ kind: 'resource', id: input.resourceId }),
   org: (input, p, call) => orgOfResource(p, input.resourceId, call),
 
   async resolve (ctx, input) {
@@ -59,6 +60,7 @@ export const removeTarget: OperationKind<RemoveInput, { resourceId: number }, Re
   name: 'removeTarget',
   scope: 'delete',
   parse: (raw) => withoutKey(parseInput(byIdInput('targetId'), raw)) as RemoveInput,
+  subject: (input) => ({ kind: 'target', id: input.targetId }),
   async org (input, p, call) {
     const target = await p.getTarget(input.targetId, call)
     return await orgOfResource(p, target.resourceId, call)
