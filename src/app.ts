@@ -5,6 +5,7 @@ import type { Services } from './services/index.js'
 import { authenticatePlugin } from './transports/authenticate.js'
 import { graphqlPlugin } from './transports/graphql/plugin.js'
 import { rateLimitPlugin, type RateLimitOptions } from './transports/rate-limit.js'
+import { restPlugin } from './transports/rest/plugin.js'
 
 export interface AppOptions {
   services: Services
@@ -66,6 +67,7 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     graphiql: options.graphiql,
     introspection: options.introspection
   })
+  await app.register(restPlugin, { prefix: '/api', services: options.services })
 
   return app
 }
