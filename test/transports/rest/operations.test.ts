@@ -19,7 +19,7 @@ t.test('POST /api/v1/orgs/{orgId}/sites creates a Newt site and answers its cred
   const gw = await buildGateway(t)
   const rest = restClient(gw, await gw.token(['provision']))
   const answer = await rest('POST', '/api/v1/orgs/acme/sites', { name: 'Branch office' })
-  t.equal(answer.status, 201, answer.text)
+  t.equal(answer.status, 201, 'status', { body: answer.text })
   t.match(answer.contentType, /^application\/json/)
   const body = schemas.createSiteResponse.parse(answer.body)
   t.match(body.site.niceId, /^branch-office-[0-9a-f]{6}$/)
@@ -36,7 +36,7 @@ t.test('POST /api/v1/orgs/{orgId}/http-services provisions the resource, its tar
   const gw = await buildGateway(t)
   const rest = restClient(gw, await gw.token(['provision']))
   const answer = await rest('POST', '/api/v1/orgs/acme/http-services', service())
-  t.equal(answer.status, 201, answer.text)
+  t.equal(answer.status, 201, 'status', { body: answer.text })
   const body = schemas.provisionHttpServiceResponse.parse(answer.body)
   t.equal(body.resource.fullDomain, 'billing.acme.test')
   t.equal(body.targets.length, 2)
@@ -53,7 +53,7 @@ t.test('a replay with the same Idempotency-Key answers the same body and status 
   const gw = await buildGateway(t)
   const rest = restClient(gw, await gw.token(['provision']))
   const first = await rest('POST', '/api/v1/orgs/acme/http-services', service(), { 'idempotency-key': 'rest-1' })
-  t.equal(first.status, 201, first.text)
+  t.equal(first.status, 201, 'status', { body: first.text })
   t.equal(first.body.operation.idempotencyKey, 'rest-1')
 
   gw.emulator.stats.reset()
@@ -69,7 +69,7 @@ t.test('the same Idempotency-Key with another body is a 422 IDEMPOTENCY_KEY_REUS
   const gw = await buildGateway(t)
   const rest = restClient(gw, await gw.token(['provision']))
   const first = await rest('POST', '/api/v1/orgs/acme/http-services', service(), { 'idempotency-key': 'rest-2' })
-  t.equal(first.status, 201, first.text)
+  t.equal(first.status, 201, 'status', { body: first.text })
 
   gw.emulator.stats.reset()
   const changed = await rest('POST', '/api/v1/orgs/acme/http-services', service({ name: 'Other' }), { 'idempotency-key': 'rest-2' })
@@ -101,7 +101,7 @@ t.test('POST /api/v1/orgs/{orgId}/private-resources provisions a private resourc
     udpPortRangeString: '',
     access: { roleNames: ['Developers'] }
   })
-  t.equal(answer.status, 201, answer.text)
+  t.equal(answer.status, 201, 'status', { body: answer.text })
   const body = schemas.provisionPrivateResourceResponse.parse(answer.body)
   t.equal(body.privateResource.alias, 'redis.acme.internal')
   const row = gw.emulator.state.siteResources.find((r) => r.siteResourceId === body.privateResource.siteResourceId)
@@ -116,13 +116,13 @@ t.test('targets can be added to and removed from a public resource', async (t) =
   const added = await rest('POST', `/api/v1/http-services/${wiki.resourceId}/targets`, {
     targets: [{ siteNiceId: 'acme-edge', ip: '10.0.1.21', port: 8080 }]
   })
-  t.equal(added.status, 201, added.text)
+  t.equal(added.status, 201, 'status', { body: added.text })
   const body = schemas.addTargetsResponse.parse(added.body)
   const targetId = body.targets[0]!.targetId
   t.ok(gw.emulator.state.targets.some((x) => x.targetId === targetId && x.resourceId === wiki.resourceId))
 
   const removed = await rest('DELETE', `/api/v1/targets/${targetId}`)
-  t.equal(removed.status, 200, removed.text)
+  t.equal(removed.status, 200, 'status', { body: removed.text })
   t.same(schemas.removeTargetResponse.parse(removed.body).resourceId, wiki.resourceId)
   t.notOk(gw.emulator.state.targets.some((x) => x.targetId === targetId))
 })
@@ -135,12 +135,12 @@ t.test('access is granted and revoked through /api/v1/access/grants and /revocat
   const granted = () => gw.emulator.state.roleResources.some((g) => g.resourceId === wiki.resourceId && g.roleId === developers.roleId)
 
   const grant = await rest('POST', '/api/v1/access/grants', { resourceId: wiki.resourceId, roleNames: ['Developers'] })
-  t.equal(grant.status, 200, grant.text)
+  t.equal(grant.status, 200, 'status', { body: grant.text })
   t.same(schemas.accessResponse.parse(grant.body).roles.map((r) => r.roleId), [developers.roleId])
   t.ok(granted())
 
   const revoke = await rest('POST', '/api/v1/access/revocations', { resourceId: wiki.resourceId, roleIds: [developers.roleId] })
-  t.equal(revoke.status, 200, revoke.text)
+  t.equal(revoke.status, 200, 'status', { body: revoke.text })
   t.notOk(granted())
 })
 
@@ -150,7 +150,7 @@ t.test('DELETE /api/v1/http-services/{resourceId} removes the targets, then the 
   const grafana = gw.emulator.state.resources.find((r) => r.fullDomain === 'grafana.acme.test')!
 
   const answer = await rest('DELETE', `/api/v1/http-services/${grafana.resourceId}`)
-  t.equal(answer.status, 200, answer.text)
+  t.equal(answer.status, 200, 'status', { body: answer.text })
   const body = schemas.decommissionResponse.parse(answer.body)
   t.match(body, { resourceId: grafana.resourceId, removedTargets: 2, alreadyGone: false, operation: { status: 'SUCCEEDED' } })
   t.notOk(gw.emulator.state.resources.some((r) => r.resourceId === grafana.resourceId))
@@ -168,12 +168,12 @@ t.test('DELETE /api/v1/private-resources/{id} and /api/v1/sites/{id} delete thei
   const local = gw.emulator.state.sites.find((s) => s.niceId === 'acme-local')!
 
   const privateResource = await rest('DELETE', `/api/v1/private-resources/${postgres.siteResourceId}`)
-  t.equal(privateResource.status, 200, privateResource.text)
+  t.equal(privateResource.status, 200, 'status', { body: privateResource.text })
   t.match(schemas.deleteResponse.parse(privateResource.body), { id: postgres.siteResourceId, alreadyGone: false })
   t.notOk(gw.emulator.state.siteResources.some((r) => r.siteResourceId === postgres.siteResourceId))
 
   const site = await rest('DELETE', `/api/v1/sites/${local.siteId}`)
-  t.equal(site.status, 200, site.text)
+  t.equal(site.status, 200, 'status', { body: site.text })
   t.match(schemas.deleteResponse.parse(site.body), { id: local.siteId, alreadyGone: false, operation: { kind: 'deleteSite' } })
   t.notOk(gw.emulator.state.sites.some((s) => s.siteId === local.siteId))
 })
@@ -182,10 +182,10 @@ t.test('GET /api/v1/operations/{id} answers the journal entry; an unknown id is 
   const gw = await buildGateway(t)
   const rest = restClient(gw, await gw.token(['provision', 'read']))
   const created = await rest('POST', '/api/v1/orgs/acme/sites', { name: 'Lab' }, { 'idempotency-key': 'lab' })
-  t.equal(created.status, 201, created.text)
+  t.equal(created.status, 201, 'status', { body: created.text })
 
   const answer = await rest('GET', `/api/v1/operations/${created.body.operation.id}`)
-  t.equal(answer.status, 200, answer.text)
+  t.equal(answer.status, 200, 'status', { body: answer.text })
   t.same(schemas.operation.parse(answer.body), created.body.operation)
   t.notOk('input' in answer.body || 'result' in answer.body, 'the journal internals stay inside')
 
