@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify'
 import type { Logger } from 'pino'
 import { buildApp } from './app.js'
 import { readKeys, type Config } from './config/index.js'
+import { Metrics } from './observability/metrics.js'
 import { createServices, type Services } from './services/index.js'
+import { openSharedState, type SharedState } from './shared-state/index.js'
 import { openDatabase, type Database } from './store/database.js'
 import { createPangolinClient, KeyRing } from './upstream/index.js'
 
@@ -11,6 +13,7 @@ export interface Gateway {
   readonly services: Services
   readonly database: Database
   readonly keys: KeyRing
+  readonly metrics: Metrics
   /** The address the server listens on, e.g. http://127.0.0.1:8080 */
   readonly url: string
   /** Re-reads the upstream keys from the environment's sources (what SIGHUP does). */
@@ -30,7 +33,19 @@ export async function startGateway (config: Config, logger: Logger): Promise<Gat
   const applied = await database.migrate()
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied')
 
+  const shared: SharedState | undefined = config.redisUrl === undefined
+    ? undefined
+    : await openSharedState({
+      redisUrl: config.redisUrl,
+      keyPrefix: config.redisKeyPrefix,
+      logger: logger.child({ component: 'redis' }),
+      upstreamMaxInFlight: config.pangolin.maxInFlightGlobal,
+      upstreamQueueTimeoutMs: config.pangolin.queueTimeoutMs,
+      upstreamTimeoutMs: config.pangolin.timeoutMs
+    })
+
   const keys = new KeyRing(config.pangolin.keys)
+  const metrics = new Metrics()
   const pangolin = createPangolinClient({
     baseUrl: config.pangolin.url!,
     keys,
@@ -38,7 +53,9 @@ export async function startGateway (config: Config, logger: Logger): Promise<Gat
     timeoutMs: config.pangolin.timeoutMs,
     maxInFlight: config.pangolin.maxInFlight,
     queueTimeoutMs: config.pangolin.queueTimeoutMs,
-    retry: { attempts: config.pangolin.retryAttempts }
+    ...(shared?.upstreamBudget === undefined ? {} : { sharedLimiter: shared.upstreamBudget }),
+    retry: { attempts: config.pangolin.retryAttempts },
+    onCall: metrics.onUpstreamCall
   })
 
   const services = createServices({
@@ -51,18 +68,28 @@ export async function startGateway (config: Config, logger: Logger): Promise<Gat
       // A create that timed out may still land for about one upstream timeout more.
       settleMs: config.pangolin.timeoutMs,
       retentionMs: config.operations.retentionMs,
-      backoffMs: config.operations.recoveryBackoffMs
+      backoffMs: config.operations.recoveryBackoffMs,
+      metrics: metrics.engine
     }
+  })
+  metrics.watch({
+    operationsByStatus: () => services.operations.engine.repo.countByStatus(),
+    upstream: () => pangolin.stats()
   })
   const app = await buildApp({
     services,
     logger,
     graphiql: config.graphiql,
     introspection: config.introspection,
-    rateLimit: config.rateLimit,
+    graphqlLimits: config.graphqlLimits,
+    graphqlBatching: config.graphqlBatching,
+    bodyLimitBytes: config.bodyLimitBytes,
+    metrics,
+    rateLimit: shared === undefined ? config.rateLimit : { ...config.rateLimit, shared: shared.rateCounters },
     ready: async () => ({
       store: await database.ping().then(() => 'ok' as const, () => 'down' as const),
-      pangolin: await pangolin.health().then(() => 'ok' as const, () => 'down' as const)
+      pangolin: await pangolin.health().then(() => 'ok' as const, () => 'down' as const),
+      ...(shared === undefined ? {} : { redis: shared.health() })
     })
   })
 
@@ -77,6 +104,7 @@ export async function startGateway (config: Config, logger: Logger): Promise<Gat
     services,
     database,
     keys,
+    metrics,
     url: `http://${host}:${port}`,
     reloadKeys (env = process.env) {
       const next = readKeys(env.PANGOLIN_API_KEY, env.PANGOLIN_API_KEY_FILE, env.PANGOLIN_KEYS_FILE)
@@ -84,9 +112,15 @@ export async function startGateway (config: Config, logger: Logger): Promise<Gat
       logger.info({ keys: next.length }, 'upstream keys reloaded')
     },
     async close () {
-      await services.operations.engine.stop(config.operations.shutdownDeadlineMs)
-      await app.close()
+      // Stop accepting and drain requests while running operations get their deadline; past
+      // it the engine releases their leases, so recovery (here or on another replica) resumes
+      // them, and the requests waiting on them answer OPERATION_IN_PROGRESS.
+      await Promise.all([
+        services.operations.engine.stop(config.operations.shutdownDeadlineMs),
+        app.close()
+      ])
       await pangolin.close()
+      await shared?.close()
       await database.close()
     }
   }

@@ -33,6 +33,7 @@ export const envSchema = z.object({
   PANGOLIN_KEYS_FILE: z.string().min(1, { error: 'PANGOLIN_KEYS_FILE must be a file path' }).optional(),
   PANGOLIN_TIMEOUT_MS: int('PANGOLIN_TIMEOUT_MS', 100, 600_000).default(10_000),
   PANGOLIN_MAX_IN_FLIGHT: int('PANGOLIN_MAX_IN_FLIGHT', 1, 1024).default(16),
+  PANGOLIN_MAX_IN_FLIGHT_GLOBAL: int('PANGOLIN_MAX_IN_FLIGHT_GLOBAL', 1, 100_000).optional(),
   PANGOLIN_QUEUE_TIMEOUT_MS: int('PANGOLIN_QUEUE_TIMEOUT_MS', 1, 600_000).default(5_000),
   PANGOLIN_RETRY_ATTEMPTS: int('PANGOLIN_RETRY_ATTEMPTS', 1, 10).default(3),
   OPERATION_LEASE_MS: int('OPERATION_LEASE_MS', 1_000, 600_000).default(30_000),
@@ -46,6 +47,9 @@ export const envSchema = z.object({
   }).default('sqlite:./data/gateway.db'),
   DATABASE_POOL_MAX: int('DATABASE_POOL_MAX', 1, 1000).default(10),
   REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']).optional(),
+  REDIS_KEY_PREFIX: z.string().regex(/^[\w.:-]{1,64}$/, {
+    error: 'REDIS_KEY_PREFIX must be 1 to 64 letters, digits or ._:-'
+  }).default('pgw:'),
   GATEWAY_TOKEN_SECRET: z.string().min(32, {
     error: 'GATEWAY_TOKEN_SECRET must be at least 32 characters'
   }).optional(),
@@ -57,7 +61,13 @@ export const envSchema = z.object({
   RATE_LIMIT_MAX: int('RATE_LIMIT_MAX', 1, 1_000_000).default(600),
   RATE_LIMIT_WINDOW_MS: int('RATE_LIMIT_WINDOW_MS', 1000, 86_400_000).default(60_000),
   GRAPHIQL: bool('GRAPHIQL').optional(),
-  INTROSPECTION: bool('INTROSPECTION').optional()
+  INTROSPECTION: bool('INTROSPECTION').optional(),
+  GRAPHQL_MAX_DEPTH: int('GRAPHQL_MAX_DEPTH', 1, 100).default(12),
+  GRAPHQL_MAX_ALIASES: int('GRAPHQL_MAX_ALIASES', 0, 1000).default(30),
+  GRAPHQL_MAX_TOKENS: int('GRAPHQL_MAX_TOKENS', 10, 100_000).default(2000),
+  GRAPHQL_MAX_COST: int('GRAPHQL_MAX_COST', 1, 1_000_000).default(5000),
+  GRAPHQL_BATCHING: bool('GRAPHQL_BATCHING').default(false),
+  BODY_LIMIT_BYTES: int('BODY_LIMIT_BYTES', 1024, 100 * 1024 * 1024).default(1024 * 1024)
 })
 
 export type Env = z.infer<typeof envSchema>

@@ -12,6 +12,8 @@ export interface Config {
     readonly keys: readonly UpstreamKey[]
     readonly timeoutMs: number
     readonly maxInFlight: number
+    /** Calls in flight across all replicas (Redis); undefined: no shared cap. */
+    readonly maxInFlightGlobal: number | undefined
     readonly queueTimeoutMs: number
     readonly retryAttempts: number
   }
@@ -26,6 +28,8 @@ export interface Config {
   /** Most PostgreSQL connections per replica; ignored for SQLite. */
   readonly databasePoolMax: number
   readonly redisUrl: string | undefined
+  /** Prepended to every Redis key, so that several deployments can share one Redis. */
+  readonly redisKeyPrefix: string
   /** Requests each client (or, before authentication, each IP) may send per window. */
   readonly rateLimit: {
     readonly max: number
@@ -37,6 +41,19 @@ export interface Config {
   readonly logLevel: string
   readonly graphiql: boolean
   readonly introspection: boolean
+  /** Limits a GraphQL request must stay within, else QUERY_TOO_COMPLEX. */
+  readonly graphqlLimits: GraphqlLimits
+  /** Several operations in one POST (a JSON array); off unless asked for. */
+  readonly graphqlBatching: boolean
+  /** Largest request body accepted; larger ones are answered 413. */
+  readonly bodyLimitBytes: number
+}
+
+export interface GraphqlLimits {
+  readonly maxDepth: number
+  readonly maxAliases: number
+  readonly maxTokens: number
+  readonly maxCost: number
 }
 
 export interface LoadOptions {
@@ -68,6 +85,10 @@ export function loadConfig (env: NodeJS.ProcessEnv, options: LoadOptions = {}): 
     }
   }
 
+  if (e.PANGOLIN_MAX_IN_FLIGHT_GLOBAL !== undefined && e.REDIS_URL === undefined) {
+    throw new ConfigError('PANGOLIN_MAX_IN_FLIGHT_GLOBAL needs REDIS_URL: the shared cap is kept in Redis.')
+  }
+
   return deepFreeze({
     production,
     pangolin: {
@@ -75,6 +96,7 @@ export function loadConfig (env: NodeJS.ProcessEnv, options: LoadOptions = {}): 
       keys,
       timeoutMs: e.PANGOLIN_TIMEOUT_MS,
       maxInFlight: e.PANGOLIN_MAX_IN_FLIGHT,
+      maxInFlightGlobal: e.PANGOLIN_MAX_IN_FLIGHT_GLOBAL,
       queueTimeoutMs: e.PANGOLIN_QUEUE_TIMEOUT_MS,
       retryAttempts: e.PANGOLIN_RETRY_ATTEMPTS
     },
@@ -88,13 +110,22 @@ export function loadConfig (env: NodeJS.ProcessEnv, options: LoadOptions = {}): 
     databaseUrl: e.DATABASE_URL,
     databasePoolMax: e.DATABASE_POOL_MAX,
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
     tokenSecret: e.GATEWAY_TOKEN_SECRET,
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     graphiql: e.GRAPHIQL ?? !production,
-    introspection: e.INTROSPECTION ?? !production
+    introspection: e.INTROSPECTION ?? !production,
+    graphqlLimits: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxCost: e.GRAPHQL_MAX_COST
+    },
+    graphqlBatching: e.GRAPHQL_BATCHING,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES
   })
 }
 

@@ -1,19 +1,26 @@
 import { readFileSync } from 'node:fs'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { NoSchemaIntrospectionCustomRule } from 'graphql'
+import { getOperationAST, NoSchemaIntrospectionCustomRule } from 'graphql'
 import mercurius, { type IResolvers } from 'mercurius'
 import type { Logger } from 'pino'
 import { SCHEMA_PATH } from '../../paths.js'
 import type { Services } from '../../services/index.js'
+import type { GraphqlLimits } from '../../config/index.js'
 import { formatErrors } from './error-formatter.js'
+import { limitRules } from './limits.js'
 import { mutationResolvers } from './mutations.js'
+import { BODY_TYPES, graphqlOverHttp, PREFLIGHT_HEADERS } from './over-http.js'
 import { buildResolvers } from './resolvers.js'
 
 export interface GraphqlOptions {
   services: Services
   graphiql: boolean
   introspection: boolean
+  limits: GraphqlLimits
+  batching: boolean
+  /** Told the operation's name once the document is parsed (for metrics). */
+  onOperation?: (request: FastifyRequest, name: string) => void
 }
 
 function mergeResolvers (...sets: IResolvers[]): IResolvers {
@@ -35,14 +42,21 @@ export function loadSchema (): string {
  */
 async function graphql (app: FastifyInstance, options: GraphqlOptions): Promise<void> {
   const { services } = options
+  graphqlOverHttp(app)
 
   await app.register(mercurius, {
     schema: loadSchema(),
     resolvers: mergeResolvers(buildResolvers(), mutationResolvers()),
     graphiql: options.graphiql,
     jit: 1,
-    queryDepth: 12,
-    validationRules: options.introspection ? [] : [NoSchemaIntrospectionCustomRule],
+    allowBatchedQueries: options.batching,
+    graphql: { parseOptions: { maxTokens: options.limits.maxTokens } },
+    validationRules: [
+      ...limitRules(options.limits),
+      ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule])
+    ],
+    // Apollo's rule: a JSON body, or a header that forces a CORS preflight (README: CSRF).
+    csrfPrevention: { allowedContentTypes: BODY_TYPES, requiredHeaders: PREFLIGHT_HEADERS },
     errorFormatter: formatErrors as never,
     context: (request: FastifyRequest) => ({
       principal: request.principal!,
@@ -51,6 +65,17 @@ async function graphql (app: FastifyInstance, options: GraphqlOptions): Promise<
       requestId: request.id
     })
   })
+
+  const onOperation = options.onOperation
+  if (onOperation !== undefined) {
+    app.graphql.addHook('preExecution', async (_schema, document, context) => {
+      const request = context.reply.request
+      const wanted = (request.body as { operationName?: unknown } | undefined)?.operationName ??
+        (request.query as { operationName?: unknown } | undefined)?.operationName
+      const name = getOperationAST(document, typeof wanted === 'string' ? wanted : undefined)?.name?.value
+      onOperation(request, name ?? '(anonymous)')
+    })
+  }
 }
 
 export const graphqlPlugin = fp(graphql, { name: 'pangolin-gateway-graphql' })
