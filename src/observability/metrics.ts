@@ -18,6 +18,8 @@ const BREAKER_STATES = ['closed', 'open', 'half-open'] as const
 /** Operation names are the client's words: keep them name-shaped and few, or a label set explodes. */
 const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/
 const MAX_OPERATION_NAMES = 200
+/** The label of an operation without a name. */
+export const ANONYMOUS = '(anonymous)'
 
 /**
  * The gateway's Prometheus metrics, one registry per gateway (tests run several in a process).
@@ -139,6 +141,7 @@ export class Metrics {
   }
 
   operationLabel (name: string): string {
+    if (name === ANONYMOUS) return name
     if (!OPERATION_NAME.test(name)) return '(invalid)'
     if (this.#names.has(name)) return name
     if (this.#names.size >= MAX_OPERATION_NAMES) return '(other)'

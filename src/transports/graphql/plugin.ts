@@ -7,6 +7,7 @@ import type { Logger } from 'pino'
 import { SCHEMA_PATH } from '../../paths.js'
 import type { Services } from '../../services/index.js'
 import type { GraphqlLimits } from '../../config/index.js'
+import { ANONYMOUS } from '../../observability/metrics.js'
 import { formatErrors } from './error-formatter.js'
 import { limitRules } from './limits.js'
 import { mutationResolvers } from './mutations.js'
@@ -73,7 +74,7 @@ async function graphql (app: FastifyInstance, options: GraphqlOptions): Promise<
       const wanted = (request.body as { operationName?: unknown } | undefined)?.operationName ??
         (request.query as { operationName?: unknown } | undefined)?.operationName
       const name = getOperationAST(document, typeof wanted === 'string' ? wanted : undefined)?.name?.value
-      onOperation(request, name ?? '(anonymous)')
+      onOperation(request, name ?? ANONYMOUS)
     })
   }
 }
