@@ -115,10 +115,17 @@ export async function startGateway (config: Config, logger: Logger): Promise<Gat
       // Stop accepting and drain requests while running operations get their deadline; past
       // it the engine releases their leases, so recovery (here or on another replica) resumes
       // them, and the requests waiting on them answer OPERATION_IN_PROGRESS.
-      await Promise.all([
-        services.operations.engine.stop(config.operations.shutdownDeadlineMs),
-        app.close()
-      ])
+      // Node closes idle keep-alive sockets once, when close starts; a socket whose request
+      // finishes later would hold the server open for the whole keep-alive timeout.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50)
+      try {
+        await Promise.all([
+          services.operations.engine.stop(config.operations.shutdownDeadlineMs),
+          app.close()
+        ])
+      } finally {
+        clearInterval(sweep)
+      }
       await pangolin.close()
       await shared?.close()
       await database.close()
