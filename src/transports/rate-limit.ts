@@ -1,7 +1,8 @@
-import rateLimit, { type RateLimitPluginOptions } from '@fastify/rate-limit'
+import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { GatewayError } from '../errors.js'
+import { FallbackRateStore, type SharedCounters } from './rate-limit-store.js'
 
 export interface RateLimitOptions {
   /** Requests per window for one client, or one IP before authentication. */
@@ -9,9 +10,10 @@ export interface RateLimitOptions {
   windowMs: number
   /**
    * Where the counters live. Absent: this process's memory, so each replica counts on its own.
-   * A Redis client (ioredis) shares them across replicas.
+   * Shared counters (Redis) hold one budget across replicas, and this process's memory stands in
+   * while they are unreachable.
    */
-  redis?: RateLimitPluginOptions['redis']
+  shared?: SharedCounters
 }
 
 /** Probes and scrapes must answer even when a client floods the gateway. */
@@ -34,7 +36,9 @@ async function limits (app: FastifyInstance, options: RateLimitOptions): Promise
     max: options.max,
     timeWindow: options.windowMs,
     hook: 'onRequest',
-    ...(options.redis === undefined ? {} : { redis: options.redis, nameSpace: 'pgw-rate-limit:' }),
+    store: class extends FallbackRateStore {
+      constructor () { super(options.shared) }
+    },
     keyGenerator: rateLimitKey,
     allowList: (request) => UNLIMITED.has(request.routeOptions.url ?? ''),
     onExceeded: (request, key) => {

@@ -41,10 +41,17 @@ export interface CallSpec<T> {
   authenticated?: boolean
 }
 
+/** A cap shared with other replicas, taken after the local limiter's slot. */
+export interface SharedLimiter {
+  /** Resolves with a release function once a slot is free. */
+  acquire (signal?: AbortSignal): Promise<() => void>
+}
+
 export interface CallerDeps {
   transport: Transport
   keys: KeyRing
   limiter: Limiter
+  sharedLimiter?: SharedLimiter | undefined
   budget: RetryBudget
   breaker: CircuitBreaker
   logger: Logger
@@ -173,6 +180,13 @@ export class Caller {
   ): Promise<{ value: T } | Failure> {
     const d = this.#d
     const release = await d.limiter.acquire(request.signal)
+    let releaseShared: (() => void) | undefined
+    try {
+      releaseShared = await d.sharedLimiter?.acquire(request.signal)
+    } catch (err) {
+      release()
+      throw err
+    }
     const started = performance.now()
     let outcome
     try {
@@ -181,6 +195,7 @@ export class Caller {
       d.breaker.onAbandon()
       throw err
     } finally {
+      releaseShared?.()
       release()
     }
     const durationMs = Math.round((performance.now() - started) * 100) / 100

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import { z } from 'zod'
 import { GatewayError } from '../errors.js'
-import { Caller, type CallRecord, type CallSpec } from './caller.js'
+import { Caller, type CallRecord, type CallSpec, type SharedLimiter } from './caller.js'
 import { CircuitBreaker, type BreakerState } from './circuit-breaker.js'
 import { Limiter } from './concurrency.js'
 import { Transport } from './http.js'
@@ -29,6 +29,8 @@ export interface PangolinClientOptions {
   queueTimeoutMs?: number
   /** Calls allowed to wait for a slot. Default 10000. */
   maxQueued?: number
+  /** A cap on calls in flight shared with other replicas, on top of `maxInFlight`. */
+  sharedLimiter?: SharedLimiter
   retry?: { attempts?: number, baseDelayMs?: number, maxDelayMs?: number }
   budget?: { ratio?: number, windowMs?: number, minRetriesPerWindow?: number }
   breaker?: { failureThreshold?: number, resetMs?: number }
@@ -95,6 +97,7 @@ export function createPangolinClient (options: PangolinClientOptions): ManagedPa
     transport,
     keys: options.keys,
     limiter,
+    sharedLimiter: options.sharedLimiter,
     budget: new RetryBudget(options.budget),
     breaker,
     logger: options.logger,

@@ -1,6 +1,6 @@
 export { createPangolinClient } from './client.js'
 export type { ManagedPangolinClient, PangolinClientOptions, PangolinClientStats } from './client.js'
-export type { CallRecord } from './caller.js'
+export type { CallRecord, SharedLimiter } from './caller.js'
 export { KeyRing } from './key-ring.js'
 export type { BreakerState } from './circuit-breaker.js'
 export type { RouteClass } from './retry-policy.js'
