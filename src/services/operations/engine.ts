@@ -97,7 +97,33 @@ export class OperationEngine {
   newtSecret = (operationId: string): string =>
     createHmac('sha256', this.#newtKey).update(operationId).digest('base64url').replace(/[-_]/g, '').slice(0, 48).padEnd(48, 'x')
 
+  /**
+   * Runs one mutation. Every call is audited: refusals before an operation exists (scope, input,
+   * org) here, replays as `replayed`, and operations when they end.
+   */
   async execute<R> (kindName: string, principal: Principal, raw: unknown, options: ExecuteOptions = {}): Promise<Outcome<R>> {
+    const state = { journaled: false }
+    try {
+      const outcome = await this.#execute<R>(kindName, principal, raw, options, state)
+      if (outcome.replayed) {
+        await this.#audit.record({
+          principal,
+          orgId: outcome.operation?.orgId ?? null,
+          kind: kindName,
+          input: raw,
+          outcome: 'replayed',
+          operationId: outcome.operation?.id ?? null,
+          requestId: options.requestId ?? null
+        })
+      }
+      return outcome
+    } catch (err) {
+      if (!state.journaled) await this.#auditFailure(principal, null, kindName, raw, err, options.requestId)
+      throw err
+    }
+  }
+
+  async #execute<R> (kindName: string, principal: Principal, raw: unknown, options: ExecuteOptions, state: { journaled: boolean }): Promise<Outcome<R>> {
     const kind = this.#kind(kindName)
     const log = (options.log ?? this.#log).child({ clientId: principal.clientId, kind: kind.name })
     authorize(principal, kind.scope)
@@ -116,6 +142,7 @@ export class OperationEngine {
       const existing = await this.#repo.findByKey(principal.clientId, key)
       if (existing !== undefined) {
         authorize(principal, kind.scope, existing.orgId)
+        state.journaled = existing.fingerprint === fingerprint && existing.status !== 'SUCCEEDED'
         return await this.#existing<R>(kind, existing, fingerprint, log)
       }
     }
@@ -128,10 +155,10 @@ export class OperationEngine {
       if (subject !== undefined) this.#index.set(subject.kind, subject.id, orgId)
     } catch (err) {
       if (kind.gone !== undefined && isGatewayError(err) && err.code === 'NOT_FOUND') {
+        state.journaled = true
         await this.#audit.record({ principal, orgId: null, kind: kind.name, input, outcome: 'succeeded', requestId: options.requestId ?? null, pangolinIds: { alreadyGone: true } })
         return { result: kind.gone(input) as R, operation: null, replayed: false }
       }
-      await this.#auditFailure(principal, null, kind.name, input, err, options.requestId)
       throw err
     }
     authorize(principal, kind.scope, orgId)
@@ -155,6 +182,7 @@ export class OperationEngine {
       if (existing === undefined) throw new Error('idempotency record vanished after a unique violation')
       return await this.#existing<R>(kind, existing, fingerprint, log)
     }
+    state.journaled = true
     const op = (await this.#repo.get(row.id))!
     const finished = await this.#drive(kind, op, log.child({ operationId: op.id }), principal, options.requestId)
     return { result: this.#present<R>(kind, finished), operation: finished, replayed: false }

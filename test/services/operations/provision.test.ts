@@ -124,3 +124,23 @@ t.test('createSite returns Newt credentials once and a replay derives the same s
   const audit = await gw.gateway.database.db.selectFrom('audit_events').selectAll().execute()
   t.notMatch(JSON.stringify(audit), secret, 'the secret is not in the audit log')
 })
+
+t.test('every mutation call is audited: refusals, operations and replays', async (t) => {
+  const gw = await buildGateway(t)
+  const token = await gw.token(['provision'], ['acme'])
+  await gw.graphql(token, PROVISION, { input: input({ subdomain: '-bad-' }) })
+  await gw.graphql(token, PROVISION, { input: input({ orgId: 'globex' }) })
+  await gw.graphql(token, PROVISION, { input: input({ idempotencyKey: 'audit-1' }) })
+  await gw.graphql(token, PROVISION, { input: input({ idempotencyKey: 'audit-1' }) })
+  const rows = await gw.gateway.database.db.selectFrom('audit_events').selectAll().orderBy('seq').execute()
+  t.same(rows.map((r) => [r.kind, r.outcome, r.error_code]), [
+    ['provisionHttpService', 'failed', 'BAD_USER_INPUT'],
+    ['provisionHttpService', 'failed', 'FORBIDDEN'],
+    ['provisionHttpService', 'succeeded', null],
+    ['provisionHttpService', 'replayed', null]
+  ])
+  t.ok(rows.every((r) => r.client_name === 'test-1' && r.request_id !== null))
+  t.type(rows[2]?.operation_id, 'string')
+  t.equal(rows[3]?.operation_id, rows[2]?.operation_id)
+  t.match(JSON.parse(rows[2]!.pangolin_ids!), { resourceId: Number, targetIds: Array })
+})
