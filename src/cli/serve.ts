@@ -1,6 +1,10 @@
+import closeWithGrace from 'close-with-grace'
 import { loadConfig } from '../config/index.js'
 import { createLogger } from '../observability/logger.js'
 import { startGateway } from '../server.js'
+
+/** Past the operations' deadline, how long closing the server, client and store may take. */
+const CLOSE_MARGIN_MS = 5_000
 
 /** `serve`: the gateway in front of a real Pangolin. Returns -1: the process lives until a signal. */
 export async function runServe (): Promise<number> {
@@ -16,19 +20,21 @@ export async function runServe (): Promise<number> {
       logger.error({ err }, 'upstream keys not reloaded; the old keys stay in use')
     }
   })
-  let closing = false
-  const stop = (signal: string) => {
-    if (closing) return
-    closing = true
-    logger.info({ signal }, 'shutting down')
-    const deadline = setTimeout(() => process.exit(1), 15_000)
-    deadline.unref()
-    gateway.close().then(() => { process.exitCode = 0 }, (err: unknown) => {
-      logger.error({ err }, 'shutdown failed')
-      process.exitCode = 1
-    })
-  }
-  process.once('SIGTERM', stop)
-  process.once('SIGINT', stop)
+
+  // On SIGTERM or SIGINT: stop accepting, drain requests, give running operations until
+  // SHUTDOWN_DEADLINE_MS and then hand them to recovery, close the store; exit 0. A second
+  // signal, a crash while closing or the overall deadline exit 1 at once.
+  closeWithGrace({
+    delay: config.operations.shutdownDeadlineMs + CLOSE_MARGIN_MS,
+    skip: ['SIGHUP'],
+    logger: false,
+    onTimeout: (delay) => logger.error({ delayMs: delay }, 'shutdown took too long; exiting'),
+    onSecondSignal: (signal) => logger.error({ signal }, 'second signal; exiting')
+  }, async ({ signal, err }) => {
+    if (err !== undefined) logger.fatal({ err }, 'uncaught error; shutting down')
+    else logger.info({ signal }, 'shutting down')
+    await gateway.close()
+    logger.info('shut down')
+  })
   return -1
 }
