@@ -8,12 +8,7 @@ const PROVISION = 'mutation ($input: ProvisionHttpServiceInput!) { provisionHttp
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-// Fails today: within one replica, a second request with the key can resume the operation between
-// its insert and the engine's running map (OperationEngine#existing takes its own lease again),
-// so two drivers run one operation and it rolls back on a duplicate step. For the services owner.
-const ENGINE_RACE = 'same-replica race in OperationEngine between insert and #running.set'
-
-t.test('50 identical requests with one key, split between two replicas, create one resource and one operation', { todo: ENGINE_RACE }, async (t) => {
+t.test('50 identical requests with one key, split between two replicas, create one resource and one operation', async (t) => {
   const c = await cluster(t)
   const replicas = [await c.start(), await c.start()]
   // Slow creates, so that the requests overlap the running operation rather than its replay.

@@ -200,8 +200,12 @@ export class OperationEngine {
     }
     if (op.status === 'ROLLED_BACK' || op.status === 'NEEDS_ATTENTION') throw storedError(op)
 
+    // A live lease of our own means a request in this process is driving it right now: the
+    // lease check alone would let us take it again, since an owner may renew its own lease.
     const now = Date.now()
-    if (!await this.#repo.takeLease(op.id, this.owner, iso(now + this.#leaseMs), iso(now)) || this.#running.has(op.id)) {
+    const ownLiveLease = op.leaseOwner === this.owner && op.leaseExpiresAt !== null && op.leaseExpiresAt > iso(now)
+    if (this.#running.has(op.id) || ownLiveLease ||
+      !await this.#repo.takeLease(op.id, this.owner, iso(now + this.#leaseMs), iso(now)) || this.#running.has(op.id)) {
       throw new GatewayError('OPERATION_IN_PROGRESS', 'The operation for this idempotency key is still running.', {
         extensions: { operationId: op.id }
       })

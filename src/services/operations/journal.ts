@@ -86,19 +86,7 @@ export class Journal {
     if (known?.status === 'DONE' && known.upstreamId !== null) return { id: known.upstreamId }
 
     if (known === undefined) {
-      const row: StepRow = {
-        seq: this.#nextSeq++,
-        name: spec.name,
-        action: spec.action,
-        naturalKey: spec.key,
-        parent: spec.parent ?? null,
-        status: 'PENDING',
-        upstreamId: null,
-        errorCode: null,
-        updatedAt: new Date().toISOString()
-      }
-      this.#steps.set(spec.name, row)
-      await this.#repo.insertStep(this.op.id, row)
+      await this.#intend(spec)
     } else {
       // An earlier run sent this step and never recorded the answer: look before sending again.
       this.#markAmbiguous(Date.parse(known.updatedAt))
@@ -129,21 +117,7 @@ export class Journal {
     this.#checkStopped()
     const known = this.#steps.get(spec.name)
     if (known?.status === 'DONE') return
-    if (known === undefined) {
-      const row: StepRow = {
-        seq: this.#nextSeq++,
-        name: spec.name,
-        action: spec.action,
-        naturalKey: spec.key,
-        parent: spec.parent ?? null,
-        status: 'PENDING',
-        upstreamId: null,
-        errorCode: null,
-        updatedAt: new Date().toISOString()
-      }
-      this.#steps.set(spec.name, row)
-      await this.#repo.insertStep(this.op.id, row)
-    }
+    if (known === undefined) await this.#intend(spec)
     try {
       const id = await run()
       await this.#done(spec.name, id ?? '', undefined)
@@ -158,6 +132,23 @@ export class Journal {
     if (step === undefined) return
     step.status = 'UNDONE'
     await this.#repo.updateStep(this.op.id, name, { status: 'UNDONE' })
+  }
+
+  /** Journals a step's intent and natural key, before its upstream call. */
+  async #intend (spec: StepSpec): Promise<void> {
+    const row: StepRow = {
+      seq: this.#nextSeq++,
+      name: spec.name,
+      action: spec.action,
+      naturalKey: spec.key,
+      parent: spec.parent ?? null,
+      status: 'PENDING',
+      upstreamId: null,
+      errorCode: null,
+      updatedAt: new Date().toISOString()
+    }
+    this.#steps.set(spec.name, row)
+    await this.#repo.insertStep(this.op.id, row)
   }
 
   /** Waits until a create that timed out has had time to land, so a lookup sees it if it did. */

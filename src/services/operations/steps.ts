@@ -20,28 +20,34 @@ export function createTargets (ctx: KindContext, resourceId: number, targets: Pl
   })
 }
 
-/** Adds role and user grants in parallel; a grant that was already there is journaled as `present`. */
-export function addGrants (ctx: KindContext, on: { resourceId: number } | { siteResourceId: number }, grants: PlannedGrants, parent?: string): Array<Promise<void>> {
+type GrantTarget = { resourceId: number } | { siteResourceId: number }
+
+/**
+ * Adds (or removes) role and user grants in parallel, each a journaled step. What Pangolin
+ * reports is journaled too: `added` or `present` (already there, so never undone), `removed` or
+ * `absent`.
+ */
+export function changeGrants (ctx: KindContext, on: GrantTarget, grants: PlannedGrants, mode: 'add' | 'remove', parent?: string): Array<Promise<void>> {
   const { journal, pangolin, call } = ctx
+  const isResource = 'resourceId' in on
+  const target = isResource ? on.resourceId : on.siteResourceId
   const entries = [
     ...grants.roles.map((r) => ({ kind: 'role' as const, id: r.roleId as number | string })),
     ...grants.users.map((u) => ({ kind: 'user' as const, id: u.userId as number | string }))
   ]
-  return entries.map(async ({ kind, id }) => {
-    const isResource = 'resourceId' in on
-    const target = isResource ? on.resourceId : on.siteResourceId
-    await journal.effect({
-      name: `grant:${kind}:${id}`,
-      action: isResource ? 'addResourceGrant' : 'addSiteResourceGrant',
-      key: { ...on, kind, id },
-      ...(parent === undefined ? {} : { parent })
-    }, async () => {
-      const changed = isResource
-        ? await pangolin.addResourceGrant(target, kind, id, call)
-        : await pangolin.addSiteResourceGrant(target, kind, id, call)
-      return changed ? 'added' : 'present'
-    })
-  })
+  return entries.map(({ kind, id }) => journal.effect({
+    name: `${mode === 'add' ? 'grant' : 'revoke'}:${kind}:${id}`,
+    action: mode === 'remove' ? 'removeGrant' : isResource ? 'addResourceGrant' : 'addSiteResourceGrant',
+    key: { ...on, kind, id },
+    ...(parent === undefined ? {} : { parent })
+  }, async () => {
+    const request = mode === 'add'
+      ? (isResource ? pangolin.addResourceGrant(target, kind, id, call) : pangolin.addSiteResourceGrant(target, kind, id, call))
+      : (isResource ? pangolin.removeResourceGrant(target, kind, id, call) : pangolin.removeSiteResourceGrant(target, kind, id, call))
+    const changed = await request
+    if (mode === 'add') return changed ? 'added' : 'present'
+    return changed ? 'removed' : 'absent'
+  }))
 }
 
 /**

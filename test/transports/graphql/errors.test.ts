@@ -13,7 +13,8 @@ const broken = new Proxy({}, {
   get: () => async () => { throw new TypeError('cannot read x of undefined at /srv/secret/path.ts:12') }
 }) as PangolinClient
 
-t.test('an unexpected error is masked as INTERNAL_SERVER_ERROR with the request id, and logged', async (t) => {
+/** An app around the broken client, on an in-memory store; its log lines are kept. */
+async function buildBrokenApp (t: { teardown: (fn: () => unknown) => void }, introspection: boolean) {
   const logs: string[] = []
   const logger = createLogger({
     level: 'info',
@@ -22,14 +23,19 @@ t.test('an unexpected error is masked as INTERNAL_SERVER_ERROR with the request 
   const database = await openDatabase(':memory:')
   await database.migrate()
   const services = createServices({ database, pangolin: broken, tokenSecret: randomBytes(32).toString('hex'), logger })
-  const app = await buildApp({ services, logger, graphiql: false, introspection: true, ready: async () => ({}) })
+  const app = await buildApp({ services, logger, graphiql: false, introspection, ready: async () => ({}) })
   t.teardown(async () => { await app.close(); await database.close() })
   const { token } = await services.clients.create({ name: 'x', orgs: '*', scopes: ['read'] })
+  return { app, logs, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }
+}
+
+t.test('an unexpected error is masked as INTERNAL_SERVER_ERROR with the request id, and logged', async (t) => {
+  const { app, logs, headers } = await buildBrokenApp(t, true)
 
   const response = await app.inject({
     method: 'POST',
     url: '/graphql',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    headers,
     payload: { query: '{ org(orgId: "acme") { roles { name } } }' }
   })
   const body = response.json()
@@ -50,14 +56,7 @@ t.test('an unexpected error is masked as INTERNAL_SERVER_ERROR with the request 
 })
 
 t.test('a syntax error names the problem and is BAD_USER_INPUT', async (t) => {
-  const logger = createLogger({ level: 'silent' })
-  const database = await openDatabase(':memory:')
-  await database.migrate()
-  const services = createServices({ database, pangolin: broken, tokenSecret: 'k'.repeat(32), logger })
-  const app = await buildApp({ services, logger, graphiql: false, introspection: false, ready: async () => ({}) })
-  t.teardown(async () => { await app.close(); await database.close() })
-  const { token } = await services.clients.create({ name: 'x', orgs: '*', scopes: ['read'] })
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
+  const { app, headers } = await buildBrokenApp(t, false)
 
   const syntax = await app.inject({ method: 'POST', url: '/graphql', headers, payload: { query: '{ viewer { name ' } })
   t.equal(syntax.statusCode, 400)
@@ -69,14 +68,8 @@ t.test('a syntax error names the problem and is BAD_USER_INPUT', async (t) => {
 })
 
 t.test('a malformed JSON body is BAD_USER_INPUT with status 400, not a 500', async (t) => {
-  const logger = createLogger({ level: 'silent' })
-  const database = await openDatabase(':memory:')
-  await database.migrate()
-  const services = createServices({ database, pangolin: broken, tokenSecret: 'k'.repeat(32), logger })
-  const app = await buildApp({ services, logger, graphiql: false, introspection: false, ready: async () => ({}) })
-  t.teardown(async () => { await app.close(); await database.close() })
-  const { token } = await services.clients.create({ name: 'x', orgs: '*', scopes: ['read'] })
-  const response = await app.inject({ method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: '{bad' })
+  const { app, headers } = await buildBrokenApp(t, false)
+  const response = await app.inject({ method: 'POST', url: '/graphql', headers, payload: '{bad' })
   t.equal(response.statusCode, 400)
   t.equal(response.json().errors[0].extensions.code, 'BAD_USER_INPUT')
 })

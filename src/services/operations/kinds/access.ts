@@ -4,7 +4,7 @@ import { parseInput } from '../../validate.js'
 import { accessInput, withoutKey, type AccessInput } from '../inputs.js'
 import type { KindContext, OperationKind } from '../kind.js'
 import { OrgDirectory, allOrFirstError, resolveGrants, type PlannedGrants } from '../resolve.js'
-import { addGrants } from '../steps.js'
+import { changeGrants } from '../steps.js'
 import { orgOfResource } from './targets.js'
 
 type Input = Omit<AccessInput, 'idempotencyKey'>
@@ -47,7 +47,7 @@ export const grantAccess: OperationKind<Input, Plan, AccessResult> = {
   org: orgOf,
   resolve,
   async forward (ctx, plan) {
-    await allOrFirstError(addGrants(ctx, plan.on, plan.grants))
+    await allOrFirstError(changeGrants(ctx, plan.on, plan.grants, 'add'))
     return result(plan)
   }
 }
@@ -61,21 +61,7 @@ export const revokeAccess: OperationKind<Input, Plan, AccessResult> = {
   org: orgOf,
   resolve,
   async forward (ctx, plan) {
-    const { journal, pangolin, call } = ctx
-    const entries = [
-      ...plan.grants.roles.map((r) => ({ kind: 'role' as const, id: r.roleId as number | string })),
-      ...plan.grants.users.map((u) => ({ kind: 'user' as const, id: u.userId as number | string }))
-    ]
-    await allOrFirstError(entries.map(({ kind, id }) => journal.effect({
-      name: `revoke:${kind}:${id}`,
-      action: 'removeGrant',
-      key: { ...plan.on, kind, id }
-    }, async () => {
-      const changed = 'resourceId' in plan.on
-        ? await pangolin.removeResourceGrant(plan.on.resourceId, kind, id, call)
-        : await pangolin.removeSiteResourceGrant(plan.on.siteResourceId, kind, id, call)
-      return changed ? 'removed' : 'absent'
-    })))
+    await allOrFirstError(changeGrants(ctx, plan.on, plan.grants, 'remove'))
     return result(plan)
   }
 }

@@ -4,7 +4,7 @@ import { parseInput } from '../../validate.js'
 import { provisionHttpServiceInput, withoutKey, type ProvisionHttpServiceInput } from '../inputs.js'
 import type { OperationKind } from '../kind.js'
 import { OrgDirectory, allOrFirstError, resolveGrants, resolveTargets, type PlannedGrants, type PlannedTarget } from '../resolve.js'
-import { addGrants, createTargets, removeExtraTargets } from '../steps.js'
+import { changeGrants, createTargets, removeExtraTargets } from '../steps.js'
 import { findResourceByDomain } from '../undo.js'
 
 type Input = Omit<ProvisionHttpServiceInput, 'idempotencyKey'>
@@ -81,7 +81,7 @@ export const provisionHttpService: OperationKind<Input, Plan, ProvisionResult> =
 
     const [targets] = await Promise.all([
       allOrFirstError(createTargets(ctx, resourceId, plan.targets, 'resource')),
-      allOrFirstError(addGrants(ctx, { resourceId }, plan.grants, 'resource'))
+      allOrFirstError(changeGrants(ctx, { resourceId }, plan.grants, 'add', 'resource'))
     ])
 
     let finalTargets = targets.filter((t): t is Target => typeof t !== 'number')
