@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomUUID } from 'node:crypto'
+import { createHmac, randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import { GatewayError, isGatewayError } from '../../errors.js'
 import type { Principal } from '../../auth/scopes.js'
@@ -7,9 +7,10 @@ import type { PangolinClient } from '../../upstream/types.js'
 import type { AuditLog } from '../audit.js'
 import type { ObjectKind, OrgIndex } from '../org-index.js'
 import { authorize } from '../policy.js'
-import { Journal, LeaseLostError } from './journal.js'
-import type { AnyKind, KindContext } from './kind.js'
-import { compensate } from './undo.js'
+import { Journal } from './journal.js'
+import type { AnyKind } from './kind.js'
+import { fingerprintOf } from './fingerprint.js'
+import { runSaga } from './saga.js'
 
 export interface EngineOptions {
   repo: OperationsRepo
@@ -225,7 +226,14 @@ export class OperationEngine {
     }, Math.max(50, Math.floor(this.#leaseMs / 3)))
     heartbeat.unref()
 
-    const run = this.#run(kind, journal, log)
+    const run = runSaga(kind, journal, {
+      repo: this.#repo,
+      pangolin: this.#pangolin,
+      log,
+      backoffMs: this.#backoffMs,
+      newtSecret: this.newtSecret,
+      ...(this.#metrics === undefined ? {} : { metrics: this.#metrics })
+    })
     this.#running.set(op.id, { journal, done: run.catch(() => {}) })
     try {
       await run
@@ -264,72 +272,6 @@ export class OperationEngine {
       throw new GatewayError(original.code, original.message, { cause: original, extensions: { ...original.extensions, ...stored.extensions } })
     }
     throw stored
-  }
-
-  async #run (kind: AnyKind, journal: Journal, log: Logger): Promise<void> {
-    const op = journal.op
-    const ctx: KindContext = {
-      journal,
-      pangolin: this.#pangolin,
-      log,
-      orgId: op.orgId,
-      call: { orgId: op.orgId, log },
-      newtSecret: this.newtSecret
-    }
-
-    if (op.phase === 'forward') {
-      try {
-        let plan = op.plan
-        if (plan === null) {
-          plan = await kind.resolve(ctx, op.input)
-          await this.#write(journal, { plan })
-        }
-        const result = await kind.forward(ctx, plan, op.input)
-        await this.#write(journal, {
-          status: 'SUCCEEDED',
-          result: kind.store === undefined ? result : kind.store(result),
-          releaseLease: true
-        })
-        log.info('operation succeeded')
-        return
-      } catch (err) {
-        if (err instanceof LeaseLostError || journal.stopped) {
-          log.warn({ err }, 'operation handed over')
-          return
-        }
-        const code = isGatewayError(err) ? err.code : 'INTERNAL_SERVER_ERROR'
-        const message = isGatewayError(err) ? err.message : 'Internal server error'
-        journal.failure = err
-        if (!isGatewayError(err)) log.error({ err }, 'operation step failed unexpectedly')
-        else log.info({ code }, 'operation failed; compensating')
-        await this.#write(journal, { phase: 'compensating', errorCode: code, errorMessage: message })
-      }
-    }
-
-    this.#metrics?.onEvent('compensation')
-    try {
-      await compensate(journal, this.#pangolin, ctx.call)
-      await this.#write(journal, { status: 'ROLLED_BACK', releaseLease: true })
-      log.info('operation rolled back')
-    } catch (err) {
-      if (journal.stopped) return
-      const attempts = op.attempts + 1
-      const delay = Math.min(300_000, this.#backoffMs * 2 ** Math.min(attempts - 1, 8))
-      log.warn({ err, attempts }, 'compensation incomplete; needs attention')
-      await this.#write(journal, {
-        status: 'NEEDS_ATTENTION',
-        attempts,
-        nextAttemptAt: iso(Date.now() + delay),
-        releaseLease: true
-      })
-    }
-  }
-
-  async #write (journal: Journal, fields: Parameters<OperationsRepo['update']>[2]): Promise<void> {
-    if (!await this.#repo.update(journal.op.id, this.owner, fields)) {
-      journal.stopped = true
-      throw new LeaseLostError(journal.op.id)
-    }
   }
 
   /**
@@ -444,20 +386,6 @@ function stepIds (journal: Journal): Record<string, unknown> {
   const ids: Record<string, unknown> = {}
   for (const s of journal.steps()) if (s.upstreamId !== null && s.upstreamId !== '') ids[s.name] = s.upstreamId
   return ids
-}
-
-export function fingerprintOf (kind: string, input: unknown): string {
-  return createHash('sha256').update(kind).update('\0').update(canonical(input)).digest('hex')
-}
-
-/** JSON with sorted keys, so that key order does not change a fingerprint. */
-function canonical (value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => a < b ? -1 : 1)
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`
-  }
-  return JSON.stringify(value) ?? 'null'
 }
 
 function iso (ms: number): string {
