@@ -106,10 +106,11 @@ export function render (
   const parts: string[] = []
   const calls = (m: Measurement) => fixed(rs.find((r) => r.scenario === m.scenario)!.upstreamCallsPerRequest[m.contender])
   parts.push(table(
-    ['scenario', 'contender', 'load', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'peak RSS MiB', 'upstream calls/req'],
+    ['scenario', 'contender', 'load', 'req/s', 'p50 ms', 'p99 ms', 'CPU ms/req', 'peak RSS MiB', 'upstream calls/req', 'failed'],
     ms.map((m) => [
       m.scenario, m.contender, m.load === 'moderate' ? `${m.connections} conn @ ${m.rate}/s` : `${m.connections} conn`,
-      fixed(m.rps, 0), fixed(m.p50Ms), fixed(m.p99Ms), fixed(m.cpuMsPerRequest, 3), fixed(m.peakRssMiB, 1), calls(m)
+      fixed(m.rps, 0), fixed(m.p50Ms), fixed(m.p99Ms), fixed(m.cpuMsPerRequest, 3), fixed(m.peakRssMiB, 1), calls(m),
+      String(m.non2xx + m.errors)
     ])
   ))
   parts.push(table(

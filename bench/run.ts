@@ -91,7 +91,7 @@ async function measure (
   }
   log(`${m.scenario} ${m.contender} ${m.load}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50Ms.toFixed(2)} ms` +
     (m.non2xx + m.errors > 0 ? `, ${m.non2xx} non-2xx, ${m.errors} errors` : ''))
-  if (m.non2xx + m.errors > m.requests * 0.001) throw new Error(`${contender} failed under load: ${JSON.stringify(result)}`)
+  // Failures (timeouts after 10 s, non-2xx) are part of the result: the table has a column for them.
   return m
 }
 
