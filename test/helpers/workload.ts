@@ -18,3 +18,18 @@ export const MUTATION: Record<string, string> = {
   createSite: 'mutation ($input: CreateSiteInput!) { createSite(input: $input) { site { siteId } operation { id status } } }',
   provisionPrivateResource: 'mutation ($input: ProvisionPrivateResourceInput!) { provisionPrivateResource(input: $input) { privateResource { siteResourceId } operation { id status } } }'
 }
+
+/** A valid provisionHttpService input for org acme, without the org: two targets, a role and a user. */
+export function serviceInput (overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'Billing',
+    domainId: 'domain1',
+    subdomain: 'billing',
+    targets: [
+      { siteNiceId: 'acme-hq', ip: '10.0.0.10', port: 8080 },
+      { siteNiceId: 'acme-edge', ip: 'billing.internal', port: 8443, method: 'https' }
+    ],
+    access: { roleNames: ['Developers'], userEmails: ['alice@acme.test'] },
+    ...overrides
+  }
+}

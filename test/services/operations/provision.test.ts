@@ -1,5 +1,6 @@
 import t from 'tap'
 import { buildGateway } from '../../helpers/gateway.js'
+import { serviceInput } from '../../helpers/workload.js'
 
 const PROVISION = `mutation ($input: ProvisionHttpServiceInput!) {
   provisionHttpService(input: $input) {
@@ -11,18 +12,7 @@ const PROVISION = `mutation ($input: ProvisionHttpServiceInput!) {
 }`
 
 function input (overrides: Record<string, unknown> = {}) {
-  return {
-    orgId: 'acme',
-    name: 'Billing',
-    domainId: 'domain1',
-    subdomain: 'billing',
-    targets: [
-      { siteNiceId: 'acme-hq', ip: '10.0.0.10', port: 8080 },
-      { siteNiceId: 'acme-edge', ip: 'billing.internal', port: 8443, method: 'https' }
-    ],
-    access: { roleNames: ['Developers'], userEmails: ['alice@acme.test'] },
-    ...overrides
-  }
+  return { orgId: 'acme', ...serviceInput(overrides) }
 }
 
 t.test('provisionHttpService creates the resource, its targets and its grants in one operation', async (t) => {

@@ -2,18 +2,9 @@ import t from 'tap'
 import * as schemas from '../../../src/transports/rest/schemas.js'
 import { buildGateway } from '../../helpers/gateway.js'
 import { restClient } from '../../helpers/rest.js'
+import { serviceInput } from '../../helpers/workload.js'
 
-const service = (overrides: Record<string, unknown> = {}) => ({
-  name: 'Billing',
-  domainId: 'domain1',
-  subdomain: 'billing',
-  targets: [
-    { siteNiceId: 'acme-hq', ip: '10.0.0.10', port: 8080 },
-    { siteNiceId: 'acme-edge', ip: 'billing.internal', port: 8443, method: 'https' }
-  ],
-  access: { roleNames: ['Developers'], userEmails: ['alice@acme.test'] },
-  ...overrides
-})
+const service = serviceInput
 
 t.test('POST /api/v1/orgs/{orgId}/sites creates a Newt site and answers its credentials once', async (t) => {
   const gw = await buildGateway(t)

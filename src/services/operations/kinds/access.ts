@@ -38,30 +38,24 @@ function result (plan: Plan): AccessResult {
   }
 }
 
-/** Grants roles and users access; granting what is granted succeeds. Undone only where it added. */
-export const grantAccess: OperationKind<Input, Plan, AccessResult> = {
-  name: 'grantAccess',
-  scope: 'grant',
-  parse: (raw) => withoutKey(parseInput(accessInput, raw)),
-  subject,
-  org: orgOf,
-  resolve,
-  async forward (ctx, plan) {
-    await allOrFirstError(changeGrants(ctx, plan.on, plan.grants, 'add'))
-    return result(plan)
+/** One kind per direction; both are idempotent, and both name the same grants the same way. */
+function accessKind (name: 'grantAccess' | 'revokeAccess', mode: 'add' | 'remove'): OperationKind<Input, Plan, AccessResult> {
+  return {
+    name,
+    scope: 'grant',
+    parse: (raw) => withoutKey(parseInput(accessInput, raw)),
+    subject,
+    org: orgOf,
+    resolve,
+    async forward (ctx, plan) {
+      await allOrFirstError(changeGrants(ctx, plan.on, plan.grants, mode))
+      return result(plan)
+    }
   }
 }
 
+/** Grants roles and users access; granting what is granted succeeds. Undone only where it added. */
+export const grantAccess = accessKind('grantAccess', 'add')
+
 /** Revokes access; revoking what is absent succeeds. A revoke is not re-granted on failure. */
-export const revokeAccess: OperationKind<Input, Plan, AccessResult> = {
-  name: 'revokeAccess',
-  scope: 'grant',
-  parse: (raw) => withoutKey(parseInput(accessInput, raw)),
-  subject,
-  org: orgOf,
-  resolve,
-  async forward (ctx, plan) {
-    await allOrFirstError(changeGrants(ctx, plan.on, plan.grants, 'remove'))
-    return result(plan)
-  }
-}
+export const revokeAccess = accessKind('revokeAccess', 'remove')
