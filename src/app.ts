@@ -49,7 +49,16 @@ export async function buildApp (options: AppOptions): Promise<FastifyInstance> {
     // send a request on a socket we are closing.
     keepAliveTimeout: 72_000,
     // While draining on shutdown, new requests on kept-alive sockets get 503 and go elsewhere.
-    return503OnClosing: true
+    return503OnClosing: true,
+    // One line per request (below) instead of Fastify's two: half the logging cost on the hot path.
+    disableRequestLogging: true
+  })
+
+  app.addHook('onResponse', async (request, reply) => {
+    const status = reply.statusCode
+    const line = { method: request.method, url: request.routeOptions.url ?? request.url, status, ms: Math.round(reply.elapsedTime * 10) / 10 }
+    if (status >= 500) request.log.error(line, 'request completed')
+    else request.log.info(line, 'request completed')
   })
 
   app.setErrorHandler((err, request, reply) => {

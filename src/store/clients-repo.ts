@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import type { CompiledQuery, Kysely } from 'kysely'
 import type { Tables } from './tables.js'
 
 export interface ClientRow {
@@ -14,9 +14,12 @@ export interface ClientRow {
 
 export class ClientsRepo {
   readonly #db: Kysely<Tables>
+  /** The token lookup runs on every request: built and compiled once, run with a new parameter. */
+  readonly #byHash: CompiledQuery<Tables['clients']>
 
   constructor (db: Kysely<Tables>) {
     this.#db = db
+    this.#byHash = db.selectFrom('clients').selectAll().where('token_hash', '=', '').compile()
   }
 
   async insert (row: Omit<ClientRow, 'revokedAt' | 'lastUsedAt'>): Promise<void> {
@@ -33,8 +36,8 @@ export class ClientsRepo {
   }
 
   async findByHash (tokenHash: string): Promise<ClientRow | undefined> {
-    const row = await this.#db.selectFrom('clients').selectAll()
-      .where('token_hash', '=', tokenHash).executeTakeFirst()
+    const { rows } = await this.#db.executeQuery<Tables['clients']>({ ...this.#byHash, parameters: [tokenHash] })
+    const row = rows[0]
     return row === undefined ? undefined : toClient(row)
   }
 

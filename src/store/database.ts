@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, Migrator, SqliteDialect, sql, type MigrationProvider } from 'kysely'
+import { Kysely, Migrator, SqliteDialect, sql, type MigrationProvider, type SqliteDatabase, type SqliteStatement } from 'kysely'
 import type { Logger } from 'pino'
 import { buildMigrations, type Dialect } from './migrations.js'
 import { openPostgres, withAdvisoryLock } from './postgres.js'
@@ -47,8 +47,32 @@ function openSqlite (url: string): Database {
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
-  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
   return wrap(db, 'sqlite')
+}
+
+/**
+ * Kysely prepares every statement anew; preparing costs more than running a small query. The
+ * gateway runs a handful of distinct statements (the token lookup on every request), so prepared
+ * statements are kept, by SQL text, in a small LRU. better-sqlite3 runs them synchronously, so a
+ * statement is never used by two queries at once.
+ */
+function withStatementCache (sqlite: SQLite.Database, max = 256): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>()
+  return {
+    close: () => sqlite.close(),
+    prepare (text: string) {
+      let statement = cache.get(text)
+      if (statement === undefined) {
+        statement = sqlite.prepare(text)
+        if (cache.size >= max) cache.delete(cache.keys().next().value!)
+      } else {
+        cache.delete(text)
+      }
+      cache.set(text, statement)
+      return statement as unknown as SqliteStatement
+    }
+  }
 }
 
 /**
