@@ -134,3 +134,25 @@ t.test('every mutation call is audited: refusals, operations and replays', async
   t.equal(rows[3]?.operation_id, rows[2]?.operation_id)
   t.match(JSON.parse(rows[2]!.pangolin_ids!), { resourceId: Number, targetIds: Array })
 })
+
+t.test('org { operations } lists the journal newest first, by status, with cursor paging', async (t) => {
+  const gw = await buildGateway(t)
+  const token = await gw.token(['provision', 'read'], ['acme'])
+  for (const sub of ['ops-a', 'ops-b', 'ops-c']) {
+    t.notOk((await gw.graphql(token, PROVISION, { input: input({ subdomain: sub, name: sub }) })).body.errors)
+  }
+  gw.emulator.faults.add({ route: '/resource/:resourceId/target', kind: 'status', status: 400, message: 'Validation error: nope' })
+  await gw.graphql(token, PROVISION, { input: input({ subdomain: 'ops-d' }) })
+
+  const list = 'query ($s: OperationStatus, $after: String) { org(orgId: "acme") { operations(status: $s, first: 2, after: $after) { nodes { kind status } endCursor hasNextPage } } }'
+  const first = await gw.graphql(token, list, {})
+  t.same(first.body.data.org.operations.nodes.map((n: { status: string }) => n.status), ['ROLLED_BACK', 'SUCCEEDED'])
+  t.equal(first.body.data.org.operations.hasNextPage, true)
+  const second = await gw.graphql(token, list, { after: first.body.data.org.operations.endCursor })
+  t.same(second.body.data.org.operations.nodes.map((n: { status: string }) => n.status), ['SUCCEEDED', 'SUCCEEDED'])
+  t.equal(second.body.data.org.operations.hasNextPage, false)
+  const failed = await gw.graphql(token, list, { s: 'ROLLED_BACK' })
+  t.equal(failed.body.data.org.operations.nodes.length, 1)
+  const other = await gw.graphql(token, '{ org(orgId: "globex") { operations { nodes { id } } } }')
+  t.equal(other.body.errors?.[0]?.extensions?.code, 'FORBIDDEN')
+})
