@@ -12,6 +12,9 @@ commands:
   clients create --name NAME --orgs acme,globex|'*' --scopes read,provision
   clients list
   clients revoke ID
+  operations list [--status NEEDS_ATTENTION] [--first N]
+  operations show ID
+  operations retry ID   retry an unfinished compensation at the next recovery pass
 `
 
 // Each command is imported when it runs, so `clients` and `migrate` do not pay for loading the
@@ -24,6 +27,7 @@ async function main (argv: string[]): Promise<number> {
     case 'emulator': return await (await import('./emulator.js')).runEmulator()
     case 'migrate': return await (await import('./migrate.js')).runMigrate()
     case 'clients': return await (await import('./clients.js')).runClients(rest)
+    case 'operations': return await (await import('./operations.js')).runOperations(rest)
     case 'help':
     case '--help':
     case '-h':

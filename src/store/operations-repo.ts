@@ -221,6 +221,20 @@ export class OperationsRepo {
     return (await query.execute()).map(toOperation)
   }
 
+  /** Operations needing an operator's eye, across orgs, newest first. */
+  async listByStatus (status: OperationStatus, limit: number): Promise<OperationRow[]> {
+    const rows = await this.#db.selectFrom('operations').selectAll().where('status', '=', status)
+      .orderBy('updated_at', 'desc').limit(limit).execute()
+    return rows.map(toOperation)
+  }
+
+  /** Makes an unfinished compensation due now, so the next recovery pass retries it. */
+  async retryNow (id: string, now: string): Promise<boolean> {
+    const result = await this.#db.updateTable('operations').set({ next_attempt_at: now })
+      .where('id', '=', id).where('status', '=', 'NEEDS_ATTENTION').executeTakeFirst()
+    return Number(result.numUpdatedRows) === 1
+  }
+
   async countByStatus (): Promise<Record<string, number>> {
     const rows = await this.#db.selectFrom('operations').select(['status']).select((eb) => eb.fn.countAll().as('n'))
       .groupBy('status').execute()
