@@ -99,6 +99,14 @@ export function buildMigrations (dialect: Dialect): Record<string, Migration> {
         await db.schema.dropTable('operation_steps').execute()
         await db.schema.dropTable('operations').execute()
       }
+    },
+    '0003_operation_error_extensions': {
+      async up (db: Kysely<any>) {
+        await db.schema.alterTable('operations').addColumn('error_extensions', 'text').execute()
+      },
+      async down (db: Kysely<any>) {
+        await db.schema.alterTable('operations').dropColumn('error_extensions').execute()
+      }
     }
   }
 }

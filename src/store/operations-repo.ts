@@ -23,6 +23,7 @@ export interface OperationRow {
   result: unknown
   errorCode: string | null
   errorMessage: string | null
+  errorExtensions: Record<string, unknown> | null
   createdAt: string
   updatedAt: string
   expiresAt: string
@@ -86,6 +87,7 @@ export class OperationsRepo {
         result: null,
         error_code: null,
         error_message: null,
+        error_extensions: null,
         created_at: op.now,
         updated_at: op.now,
         expires_at: op.expiresAt
@@ -142,6 +144,7 @@ export class OperationsRepo {
     result: unknown
     errorCode: string | null
     errorMessage: string | null
+    errorExtensions: Record<string, unknown> | null
     attempts: number
     nextAttemptAt: string | null
     releaseLease: boolean
@@ -155,6 +158,7 @@ export class OperationsRepo {
       ...(fields.result === undefined ? {} : { result: JSON.stringify(fields.result) }),
       ...(fields.errorCode === undefined ? {} : { error_code: fields.errorCode }),
       ...(fields.errorMessage === undefined ? {} : { error_message: fields.errorMessage }),
+      ...(fields.errorExtensions === undefined ? {} : { error_extensions: fields.errorExtensions === null ? null : JSON.stringify(fields.errorExtensions) }),
       ...(fields.attempts === undefined ? {} : { attempts: fields.attempts }),
       ...(fields.nextAttemptAt === undefined ? {} : { next_attempt_at: fields.nextAttemptAt }),
       ...(fields.releaseLease === true ? { lease_owner: null, lease_expires_at: null } : {})
@@ -277,6 +281,7 @@ function toOperation (row: Selectable<OperationsTable>): OperationRow {
     result: parse(row.result),
     errorCode: row.error_code,
     errorMessage: row.error_message,
+    errorExtensions: parse(row.error_extensions ?? null) as Record<string, unknown> | null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     expiresAt: row.expires_at

@@ -51,6 +51,8 @@ export interface OperationsTable {
   result: string | null
   error_code: string | null
   error_message: string | null
+  /** The failure's client-facing details (existingResourceId, field…), as JSON, for replays. */
+  error_extensions: string | null
   created_at: string
   updated_at: string
   expires_at: string

@@ -53,6 +53,7 @@ storeTest('an inserted operation reads back by id and by key', async (t, databas
     result: null,
     errorCode: null,
     errorMessage: null,
+    errorExtensions: null,
     createdAt: T0,
     updatedAt: T0,
     expiresAt: LATER

@@ -265,13 +265,8 @@ export class OperationEngine {
         extensions: { operationId: final.id }
       })
     }
-    const stored = storedError(final)
-    const original = journal.failure
-    if (isGatewayError(original) && original.code === stored.code) {
-      // The first answer keeps the details the failure carried, such as existingResourceId.
-      throw new GatewayError(original.code, original.message, { cause: original, extensions: { ...original.extensions, ...stored.extensions } })
-    }
-    throw stored
+    // The stored failure keeps its details (existingResourceId, field…), for replays too.
+    throw storedError(final)
   }
 
   /**
@@ -378,7 +373,7 @@ export class OperationEngine {
 function storedError (op: OperationRow): GatewayError {
   const code = (op.errorCode ?? 'INTERNAL_SERVER_ERROR') as GatewayError['code']
   return new GatewayError(code, op.errorMessage ?? 'The operation failed.', {
-    extensions: { operationId: op.id, status: op.status }
+    extensions: { ...op.errorExtensions, operationId: op.id, status: op.status }
   })
 }
 

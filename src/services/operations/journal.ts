@@ -52,8 +52,6 @@ export class Journal {
   /** Set when a create's outcome was unknown at least once: the caller verifies before finishing. */
   ambiguous = false
   stopped = false
-  /** Why the forward phase gave up, for the first answer to the caller. */
-  failure: unknown
 
   constructor (op: OperationRow, steps: StepRow[], deps: { repo: OperationsRepo, owner: string, log: Logger, settleMs: number }) {
     this.op = op

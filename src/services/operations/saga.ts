@@ -54,10 +54,10 @@ export async function runSaga (kind: AnyKind, journal: Journal, deps: SagaDeps):
       }
       const code = isGatewayError(err) ? err.code : 'INTERNAL_SERVER_ERROR'
       const message = isGatewayError(err) ? err.message : 'Internal server error'
-      journal.failure = err
       if (!isGatewayError(err)) log.error({ err }, 'operation step failed unexpectedly')
       else log.info({ code }, 'operation failed; compensating')
-      await write(deps, journal, { phase: 'compensating', errorCode: code, errorMessage: message })
+      const extensions = isGatewayError(err) && Object.keys(err.extensions).length > 0 ? err.extensions : null
+      await write(deps, journal, { phase: 'compensating', errorCode: code, errorMessage: message, errorExtensions: extensions })
     }
   }
 

@@ -156,3 +156,15 @@ t.test('org { operations } lists the journal newest first, by status, with curso
   const other = await gw.graphql(token, '{ org(orgId: "globex") { operations { nodes { id } } } }')
   t.equal(other.body.errors?.[0]?.extensions?.code, 'FORBIDDEN')
 })
+
+t.test('a replayed failure keeps its details, such as the existing resource id', async (t) => {
+  const gw = await buildGateway(t)
+  const token = await gw.token(['provision'])
+  const existing = gw.emulator.state.resources.find((r) => r.orgId === 'acme' && r.fullDomain?.endsWith('.acme.test'))!
+  const clash = input({ subdomain: existing.fullDomain!.replace('.acme.test', ''), idempotencyKey: 'clash' })
+  const first = await gw.graphql(token, PROVISION, { input: clash })
+  const again = await gw.graphql(token, PROVISION, { input: clash })
+  for (const answer of [first, again]) {
+    t.match(answer.body.errors?.[0]?.extensions, { code: 'CONFLICT', existingResourceId: existing.resourceId, operationId: String, status: 'ROLLED_BACK' })
+  }
+})
