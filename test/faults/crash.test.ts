@@ -64,7 +64,17 @@ t.test('a gateway killed with SIGKILL mid-operation recovers: no orphans, no dup
         .catch((err: Error) => ({ status: 0, body: { error: err.message } }))
       records.push({ i, kind, input, status: answer.status, body: answer.body })
     })
-    await new Promise((resolve) => setTimeout(resolve, 120 + Math.floor(Math.random() * 200)))
+    // Kill once some operation of this batch is between its steps (a step journaled, the operation
+    // still running), at a random moment after that: the machine's speed then does not decide
+    // whether kills land mid-operation.
+    const watchUntil = Date.now() + 5_000
+    while (Date.now() < watchUntil) {
+      const started = await database.db.selectFrom('operations').innerJoin('operation_steps', 'operation_steps.operation_id', 'operations.id')
+        .select('operations.id').where('operations.status', '=', 'RUNNING').execute()
+      if (started.some((s) => !seen.has(s.id))) break
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 60)))
     gateway.child.kill('SIGKILL')
     kills++
     await gateway.exited
