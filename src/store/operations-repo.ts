@@ -41,18 +41,10 @@ export interface StepRow {
   updatedAt: string
 }
 
-export interface NewOperation {
-  id: string
-  kind: string
-  orgId: string
-  clientId: string
-  idempotencyKey: string | null
-  fingerprint: string
-  input: unknown
+export type NewOperation = Pick<OperationRow, 'id' | 'kind' | 'orgId' | 'clientId' | 'idempotencyKey' | 'fingerprint' | 'input' | 'expiresAt'> & {
   leaseOwner: string
   leaseExpiresAt: string
   now: string
-  expiresAt: string
 }
 
 /**
