@@ -4,7 +4,7 @@ import { buildApp } from './app.js'
 import { readKeys, type Config } from './config/index.js'
 import { Metrics } from './observability/metrics.js'
 import { createServices, type Services } from './services/index.js'
-import { openSharedState, type SharedState } from './shared-state/index.js'
+import type { SharedState } from './shared-state/index.js'
 import { openDatabase, type Database } from './store/database.js'
 import { createPangolinClient, KeyRing } from './upstream/index.js'
 
@@ -33,9 +33,10 @@ export async function startGateway (config: Config, logger: Logger): Promise<Gat
   const applied = await database.migrate()
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied')
 
+  // Loaded only when configured: ioredis alone costs a replica without Redis ~25 MiB of memory.
   const shared: SharedState | undefined = config.redisUrl === undefined
     ? undefined
-    : await openSharedState({
+    : await (await import('./shared-state/index.js')).openSharedState({
       redisUrl: config.redisUrl,
       keyPrefix: config.redisKeyPrefix,
       logger: logger.child({ component: 'redis' }),

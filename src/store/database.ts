@@ -4,7 +4,6 @@ import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, SqliteDialect, sql, type MigrationProvider, type SqliteDatabase, type SqliteStatement } from 'kysely'
 import type { Logger } from 'pino'
 import { buildMigrations, type Dialect } from './migrations.js'
-import { openPostgres, withAdvisoryLock } from './postgres.js'
 import type { Tables } from './tables.js'
 
 export interface Database {
@@ -26,6 +25,8 @@ export interface OpenOptions {
 /** Opens the store named by DATABASE_URL: `sqlite:<path>`, `:memory:` or `postgres://…`. */
 export async function openDatabase (url: string, options: OpenOptions = {}): Promise<Database> {
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    // Loaded only for PostgreSQL, so that an SQLite gateway does not carry the pg driver.
+    const { openPostgres, withAdvisoryLock } = await import('./postgres.js')
     const { logger } = options
     const db = openPostgres(url, {
       poolMax: options.poolMax ?? 10,
@@ -34,7 +35,7 @@ export async function openDatabase (url: string, options: OpenOptions = {}): Pro
         else logger.error({ err }, 'store connection error')
       }
     })
-    return wrap(db, 'postgres')
+    return wrap(db, 'postgres', withAdvisoryLock)
   }
   return openSqlite(url)
 }
@@ -96,8 +97,7 @@ async function withWriteLock<T> (db: Kysely<Tables>, run: (db: Kysely<Tables>) =
   })
 }
 
-export function wrap (db: Kysely<Tables>, dialect: Dialect): Database {
-  const locked = dialect === 'postgres' ? withAdvisoryLock : withWriteLock
+export function wrap (db: Kysely<Tables>, dialect: Dialect, locked: typeof withWriteLock = withWriteLock): Database {
   return {
     db,
     dialect,
