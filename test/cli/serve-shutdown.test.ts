@@ -1,38 +1,10 @@
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
-import { SEED_KEYS, startEmulator } from '../../src/emulator/index.js'
-import { ClientService } from '../../src/services/clients.js'
-import { ClientsRepo } from '../../src/store/clients-repo.js'
-import { openDatabase } from '../../src/store/database.js'
-import { graphqlAt, startGatewayProcess } from '../helpers/process.js'
+import { graphqlAt, processFixture, startGatewayProcess } from '../helpers/process.js'
 
 t.test('SIGTERM while a slow request is in flight: the request completes, new ones are refused, exit 0', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'pgw-shutdown-'))
-  const emulator = await startEmulator()
-  const secret = randomBytes(32).toString('hex')
-  const databaseUrl = `sqlite:${join(dir, 'gateway.db')}`
-  const database = await openDatabase(databaseUrl)
-  await database.migrate()
-  const { token } = await new ClientService(new ClientsRepo(database.db), secret).create({ name: 'drain', orgs: ['acme'], scopes: ['read'] })
-  const gateway = await startGatewayProcess({
-    PANGOLIN_URL: emulator.url,
-    PANGOLIN_API_KEY: SEED_KEYS.root,
-    DATABASE_URL: databaseUrl,
-    GATEWAY_TOKEN_SECRET: secret,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    SHUTDOWN_DEADLINE_MS: '5000'
-  })
-  t.teardown(async () => {
-    gateway.child.kill('SIGKILL')
-    await database.close()
-    await emulator.close()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  const { emulator, token, env } = await processFixture(t, { name: 'drain', scopes: ['read'] })
+  const gateway = await startGatewayProcess({ ...env, SHUTDOWN_DEADLINE_MS: '5000' })
+  t.teardown(() => { gateway.child.kill('SIGKILL') })
 
   emulator.faults.add({ method: 'GET', route: '/org/:orgId/roles', kind: 'delay', delayMs: 1500 })
   const slow = graphqlAt(gateway.url, token, '{ org(orgId: "acme") { roles { name } } }')

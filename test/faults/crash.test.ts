@@ -1,47 +1,22 @@
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
-import { SEED_KEYS, startEmulator } from '../../src/emulator/index.js'
-import { ClientService } from '../../src/services/clients.js'
-import { ClientsRepo } from '../../src/store/clients-repo.js'
-import { openDatabase } from '../../src/store/database.js'
 import { audit, seededIds, type OpRecord } from '../helpers/invariants.js'
-import { graphqlAt, startGatewayProcess, type GatewayProcess } from '../helpers/process.js'
+import { graphqlAt, processFixture, startGatewayProcess, type GatewayProcess } from '../helpers/process.js'
 import { MUTATION, plan } from '../helpers/workload.js'
 
 const OPERATIONS = 48
 const BATCH = 6
 
 t.test('a gateway killed with SIGKILL mid-operation recovers: no orphans, no duplicates, retries get the final result', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'pgw-crash-'))
-  const emulator = await startEmulator()
-  const secret = randomBytes(32).toString('hex')
-  const databaseUrl = `sqlite:${join(dir, 'gateway.db')}`
-  const database = await openDatabase(databaseUrl)
-  await database.migrate()
-  const { token } = await new ClientService(new ClientsRepo(database.db), secret).create({ name: 'crash', orgs: ['acme'], scopes: ['provision', 'read'] })
+  const { emulator, database, token, env: base } = await processFixture(t, { name: 'crash', scopes: ['provision', 'read'] })
   const env = {
-    PANGOLIN_URL: emulator.url,
-    PANGOLIN_API_KEY: SEED_KEYS.root,
-    DATABASE_URL: databaseUrl,
-    GATEWAY_TOKEN_SECRET: secret,
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'info',
+    ...base,
     PANGOLIN_TIMEOUT_MS: '400',
     OPERATION_LEASE_MS: '1000',
     RECOVERY_INTERVAL_MS: '200',
     RECOVERY_BACKOFF_MS: '50'
   }
   let gateway: GatewayProcess | undefined
-  t.teardown(async () => {
-    gateway?.child.kill('SIGKILL')
-    await database.close()
-    await emulator.close()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  t.teardown(() => { gateway?.child.kill('SIGKILL') })
 
   const seeded = seededIds(emulator.state)
   // Slow creates and grants a little, so that kills land between the steps of an operation.
