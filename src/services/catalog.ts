@@ -7,6 +7,7 @@ import type {
   Domain, Page, PangolinClient, Resource, Role, Site, SiteResource, Target, User
 } from '../upstream/types.js'
 import type { ObjectKind, OrgIndex } from './org-index.js'
+import { reported } from './org-of.js'
 import { authorize, keyHint } from './policy.js'
 import { parseInput } from './validate.js'
 
@@ -212,11 +213,9 @@ export class Reader {
   }
 
   #owned (orgId: string | undefined): string {
-    if (orgId === undefined) {
-      throw new GatewayError('INTERNAL_SERVER_ERROR', 'Pangolin answered without the object\'s org.')
-    }
-    authorize(this.principal, 'read', orgId)
-    return orgId
+    const known = reported(orgId)
+    authorize(this.principal, 'read', known)
+    return known
   }
 }
 

@@ -1,21 +1,19 @@
-import { GatewayError } from '../../../errors.js'
 import type { CallContext, PangolinClient } from '../../../upstream/types.js'
 import { parseInput } from '../../validate.js'
 import { accessInput, withoutKey, type AccessInput } from '../inputs.js'
 import type { KindContext, OperationKind } from '../kind.js'
 import { OrgDirectory, allOrFirstError, resolveGrants, type PlannedGrants } from '../resolve.js'
 import { changeGrants } from '../steps.js'
-import { orgOfResource } from './targets.js'
+import { orgOf } from '../../org-of.js'
 
 type Input = Omit<AccessInput, 'idempotencyKey'>
 interface Plan { on: { resourceId: number } | { siteResourceId: number }, grants: PlannedGrants }
 export interface AccessResult extends PlannedGrants { resourceId: number | null, siteResourceId: number | null }
 
-async function orgOf (input: Input, p: PangolinClient, call: CallContext): Promise<string> {
-  if (input.resourceId != null) return await orgOfResource(p, input.resourceId, call)
-  const found = await p.getSiteResource(input.siteResourceId!, call)
-  if (found.orgId === undefined) throw new GatewayError('INTERNAL_SERVER_ERROR', 'Pangolin answered without the private resource\'s org.')
-  return found.orgId
+function org (input: Input, p: PangolinClient, call: CallContext): Promise<string> {
+  return input.resourceId != null
+    ? orgOf.resource(p, input.resourceId, call)
+    : orgOf.siteResource(p, input.siteResourceId!, call)
 }
 
 function subject (input: Input) {
@@ -45,7 +43,7 @@ function accessKind (name: 'grantAccess' | 'revokeAccess', mode: 'add' | 'remove
     scope: 'grant',
     parse: (raw) => withoutKey(parseInput(accessInput, raw)),
     subject,
-    org: orgOf,
+    org,
     resolve,
     async forward (ctx, plan) {
       await allOrFirstError(changeGrants(ctx, plan.on, plan.grants, mode))

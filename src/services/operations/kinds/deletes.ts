@@ -1,9 +1,9 @@
-import { GatewayError } from '../../../errors.js'
+import type { CallContext, PangolinClient } from '../../../upstream/types.js'
 import { parseInput } from '../../validate.js'
 import { byIdInput, withoutKey } from '../inputs.js'
 import type { OperationKind } from '../kind.js'
 import { allOrFirstError } from '../resolve.js'
-import { orgOfResource } from './targets.js'
+import { orgOf } from '../../org-of.js'
 
 export interface DeleteResult { id: number, alreadyGone: boolean, removedTargets: number }
 
@@ -17,7 +17,7 @@ export const decommissionHttpService: OperationKind<{ resourceId: number }, { ta
   scope: 'delete',
   parse: (raw) => withoutKey(parseInput(byIdInput('resourceId'), raw)) as { resourceId: number },
   subject: (input) => ({ kind: 'resource', id: input.resourceId }),
-  org: (input, p, call) => orgOfResource(p, input.resourceId, call),
+  org: (input, p, call) => orgOf.resource(p, input.resourceId, call),
   gone: (input) => ({ id: input.resourceId, alreadyGone: true, removedTargets: 0 }),
 
   async resolve (ctx, input) {
@@ -38,42 +38,51 @@ export const decommissionHttpService: OperationKind<{ resourceId: number }, { ta
   touched: (r) => ({ resourceId: r.id })
 }
 
-export const deletePrivateResource: OperationKind<{ siteResourceId: number }, Record<string, never>, DeleteResult> = {
-  name: 'deletePrivateResource',
-  scope: 'delete',
-  parse: (raw) => withoutKey(parseInput(byIdInput('siteResourceId'), raw)) as { siteResourceId: number },
-  subject: (input) => ({ kind: 'siteResource', id: input.siteResourceId }),
-  async org (input, p, call) {
-    const found = await p.getSiteResource(input.siteResourceId, call)
-    if (found.orgId === undefined) throw new GatewayError('INTERNAL_SERVER_ERROR', 'Pangolin answered without the org.')
-    return found.orgId
-  },
-  gone: (input) => ({ id: input.siteResourceId, alreadyGone: true, removedTargets: 0 }),
-  resolve: async () => ({}),
-  async forward (ctx, _plan, input) {
-    await ctx.journal.effect({ name: 'deleteSiteResource', action: 'deleteSiteResource', key: { siteResourceId: input.siteResourceId } },
-      async () => { await ctx.pangolin.deleteSiteResource(input.siteResourceId, ctx.call); return String(input.siteResourceId) })
-    return { id: input.siteResourceId, alreadyGone: false, removedTargets: 0 }
-  },
-  touched: (r) => ({ siteResourceId: r.id })
+/**
+ * A delete of one object by id: a single journaled step, and an object already gone counts as
+ * done (the upstream client treats the delete's 404 as done too).
+ */
+function deleteOne<F extends 'siteResourceId' | 'siteId'> (spec: {
+  name: string
+  /** The journal step's name and action. */
+  step: string
+  field: F
+  kind: 'siteResource' | 'site'
+  remove: (p: PangolinClient, id: number, call: CallContext) => Promise<void>
+}): OperationKind<Record<F, number>, Record<string, never>, DeleteResult> {
+  const idOf = (input: Record<F, number>) => input[spec.field]
+  return {
+    name: spec.name,
+    scope: 'delete',
+    parse: (raw) => withoutKey(parseInput(byIdInput(spec.field), raw)) as Record<F, number>,
+    subject: (input) => ({ kind: spec.kind, id: idOf(input) }),
+    org: (input, p, call) => orgOf[spec.kind](p, idOf(input), call),
+    gone: (input) => ({ id: idOf(input), alreadyGone: true, removedTargets: 0 }),
+    resolve: async () => ({}),
+    async forward (ctx, _plan, input) {
+      const id = idOf(input)
+      await ctx.journal.effect({ name: spec.step, action: spec.step, key: { [spec.field]: id } },
+        async () => { await spec.remove(ctx.pangolin, id, ctx.call); return String(id) })
+      return { id, alreadyGone: false, removedTargets: 0 }
+    },
+    touched: (r) => ({ [spec.field]: r.id })
+  }
 }
 
-export const deleteSite: OperationKind<{ siteId: number }, Record<string, never>, DeleteResult> = {
+/** Removes a private resource; Pangolin removes its grants. */
+export const deletePrivateResource = deleteOne({
+  name: 'deletePrivateResource',
+  step: 'deleteSiteResource',
+  field: 'siteResourceId',
+  kind: 'siteResource',
+  remove: (p, id, call) => p.deleteSiteResource(id, call)
+})
+
+/** Removes a site; Pangolin removes the targets on it. */
+export const deleteSite = deleteOne({
   name: 'deleteSite',
-  scope: 'delete',
-  parse: (raw) => withoutKey(parseInput(byIdInput('siteId'), raw)) as { siteId: number },
-  subject: (input) => ({ kind: 'site', id: input.siteId }),
-  async org (input, p, call) {
-    const site = await p.getSite(input.siteId, call)
-    if (site.orgId === undefined) throw new GatewayError('INTERNAL_SERVER_ERROR', 'Pangolin answered without the org.')
-    return site.orgId
-  },
-  gone: (input) => ({ id: input.siteId, alreadyGone: true, removedTargets: 0 }),
-  resolve: async () => ({}),
-  async forward (ctx, _plan, input) {
-    await ctx.journal.effect({ name: 'deleteSite', action: 'deleteSite', key: { siteId: input.siteId } },
-      async () => { await ctx.pangolin.deleteSite(input.siteId, ctx.call); return String(input.siteId) })
-    return { id: input.siteId, alreadyGone: false, removedTargets: 0 }
-  },
-  touched: (r) => ({ siteId: r.id })
-}
+  step: 'deleteSite',
+  field: 'siteId',
+  kind: 'site',
+  remove: (p, id, call) => p.deleteSite(id, call)
+})

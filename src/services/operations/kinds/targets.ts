@@ -1,18 +1,12 @@
 import { GatewayError } from '../../../errors.js'
-import type { CallContext, PangolinClient, Target } from '../../../upstream/types.js'
+import { orgOf } from '../../org-of.js'
+import type { Target } from '../../../upstream/types.js'
 import { parseInput } from '../../validate.js'
 import { addTargetsInput, byIdInput, withoutKey, type AddTargetsInput } from '../inputs.js'
 import type { OperationKind } from '../kind.js'
 import { OrgDirectory, allOrFirstError, resolveTargets, type PlannedTarget } from '../resolve.js'
 import { createTargets, removeExtraTargets } from '../steps.js'
 import { sameTarget } from '../undo.js'
-
-/** The org of a resource, which only Pangolin knows: one read before anything is written. */
-export async function orgOfResource (p: PangolinClient, resourceId: number, call: CallContext): Promise<string> {
-  const resource = await p.getResource(resourceId, call)
-  if (resource.orgId === undefined) throw new GatewayError('INTERNAL_SERVER_ERROR', 'Pangolin answered without the resource\'s org.')
-  return resource.orgId
-}
 
 type AddInput = Omit<AddTargetsInput, 'idempotencyKey'>
 interface AddPlan { resourceId: number, targets: PlannedTarget[] }
@@ -24,7 +18,7 @@ export const addTargets: OperationKind<AddInput, AddPlan, AddTargetsResult> = {
   scope: 'provision',
   parse: (raw) => withoutKey(parseInput(addTargetsInput, raw)),
   subject: (input) => ({ kind: 'resource', id: input.resourceId }),
-  org: (input, p, call) => orgOfResource(p, input.resourceId, call),
+  org: (input, p, call) => orgOf.resource(p, input.resourceId, call),
 
   async resolve (ctx, input) {
     const [targets, existing] = await Promise.all([
@@ -61,10 +55,7 @@ export const removeTarget: OperationKind<RemoveInput, { resourceId: number }, Re
   scope: 'delete',
   parse: (raw) => withoutKey(parseInput(byIdInput('targetId'), raw)) as RemoveInput,
   subject: (input) => ({ kind: 'target', id: input.targetId }),
-  async org (input, p, call) {
-    const target = await p.getTarget(input.targetId, call)
-    return await orgOfResource(p, target.resourceId, call)
-  },
+  org: (input, p, call) => orgOf.target(p, input.targetId, call),
   async resolve (ctx, input) {
     return { resourceId: (await ctx.pangolin.getTarget(input.targetId, ctx.call)).resourceId }
   },
