@@ -26,6 +26,16 @@ export async function findSiteResource (p: PangolinClient, orgId: string, key: K
     : r.name === key.name && r.destination === key.destination)
 }
 
+/** A site's natural key is the niceId the gateway chose; Pangolin looks it up directly. */
+export async function findSiteByNiceId (p: PangolinClient, orgId: string, niceId: string, call: CallContext) {
+  try {
+    return await p.getSiteByNiceId(orgId, niceId, call)
+  } catch (err) {
+    if (isGatewayError(err) && err.code === 'NOT_FOUND') return undefined
+    throw err
+  }
+}
+
 /** A target's natural key: (resourceId, siteId, ip, port, method). */
 export async function findTarget (p: PangolinClient, key: Key, call: CallContext, skip: ReadonlySet<number> = new Set()) {
   const targets = await p.listTargets(key.resourceId, call)
@@ -60,14 +70,7 @@ const UNDO: Record<string, Undo> = {
     remove: (p, id, _key, call) => tolerate404(p.deleteTarget(Number(id), call))
   },
   createSite: {
-    find: async (p, key, call) => {
-      try {
-        return (await p.getSiteByNiceId(key.orgId, key.niceId, call)).siteId.toString()
-      } catch (err) {
-        if (isGatewayError(err) && err.code === 'NOT_FOUND') return undefined
-        throw err
-      }
-    },
+    find: async (p, key, call) => (await findSiteByNiceId(p, key.orgId, key.niceId, call))?.siteId.toString(),
     remove: (p, id, _key, call) => tolerate404(p.deleteSite(Number(id), call)),
     cascades: true
   },

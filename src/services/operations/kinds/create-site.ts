@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
-import { GatewayError, isGatewayError } from '../../../errors.js'
-import type { CreatedSite, PangolinClient, Site, CallContext } from '../../../upstream/types.js'
+import { GatewayError } from '../../../errors.js'
+import type { CreatedSite, Site } from '../../../upstream/types.js'
 import { parseInput } from '../../validate.js'
 import { createSiteInput, withoutKey } from '../inputs.js'
 import type { OperationKind } from '../kind.js'
+import { findSiteByNiceId } from '../undo.js'
 
 type Input = { orgId: string, name: string, niceId?: string | null }
 interface Plan { name: string, niceId: string, newtId: string }
@@ -11,15 +12,6 @@ interface Plan { name: string, niceId: string, newtId: string }
 export interface CreateSiteResult {
   site: Site & { orgId: string }
   newtCredentials: { newtId: string, secret: string }
-}
-
-async function siteByNiceId (p: PangolinClient, orgId: string, niceId: string, call: CallContext): Promise<Site | undefined> {
-  try {
-    return await p.getSiteByNiceId(orgId, niceId, call)
-  } catch (err) {
-    if (isGatewayError(err) && err.code === 'NOT_FOUND') return undefined
-    throw err
-  }
 }
 
 function slug (name: string): string {
@@ -42,7 +34,7 @@ export const createSite: OperationKind<Input, Plan, CreateSiteResult> = {
     const defaults = await ctx.pangolin.pickSiteDefaults(ctx.orgId, ctx.call)
     let niceId = input.niceId ?? undefined
     if (niceId !== undefined) {
-      const taken = await siteByNiceId(ctx.pangolin, ctx.orgId, niceId, ctx.call)
+      const taken = await findSiteByNiceId(ctx.pangolin, ctx.orgId, niceId, ctx.call)
       if (taken !== undefined) {
         throw new GatewayError('CONFLICT', `niceId: the site ${niceId} already exists in this org.`, {
           extensions: { field: 'niceId', existingSiteId: taken.siteId }
@@ -59,7 +51,7 @@ export const createSite: OperationKind<Input, Plan, CreateSiteResult> = {
     const secret = ctx.newtSecret(journal.op.id)
     const step = await journal.step<Site | CreatedSite>({ name: 'site', action: 'createSite', key: { orgId, niceId: plan.niceId } }, {
       run: (reconcile) => pangolin.createSite(orgId, { name: plan.name, type: 'newt', niceId: plan.niceId, newtId: plan.newtId, secret }, { ...call, reconcile }),
-      find: () => siteByNiceId(pangolin, orgId, plan.niceId, call),
+      find: () => findSiteByNiceId(pangolin, orgId, plan.niceId, call),
       id: (s) => String(s.siteId)
     })
     const site = step.value ?? await pangolin.getSite(Number(step.id), call)
